@@ -29,6 +29,7 @@ class Attachment:
     content_type: str
     data: bytes
     origin: str = "attachment"  # "attachment", "zip:<name>", "forwarded"
+    problem: str | None = None  # set when the container could not be opened (e.g. a broken zip)
 
 
 @dataclass

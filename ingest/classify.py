@@ -1,0 +1,113 @@
+"""Classify each attachment by what it holds first, by its name second.
+
+A Word file is an application form when its title or labels say so, whatever
+it is called; a PDF or picture is a stamped scan when its pages are forms or
+its name says 盖章/扫描. The readers live in `parsers/`; this module only
+decides which reader to use and what the result makes the file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePath
+
+from parsers.facts import FORM_KINDS, Attachment, Material, UnreadableFile
+from parsers.scan import SCAN_EXTENSIONS, read_scan
+from parsers.sheet import sheet_text
+from parsers.word import read_word
+from storage.files import sha256_hex
+
+WORD_EXTENSIONS = {".docx", ".docm", ".doc", ".wps", ".dotx", ".rtf"}
+SHEET_EXTENSIONS = {".xlsx", ".xlsm", ".csv"}
+OLD_SHEET_EXTENSIONS = {".xls", ".et"}
+VIDEO_EXTENSIONS = {".mp4", ".avi", ".mov", ".wmv", ".flv", ".mkv", ".mpg", ".mpeg", ".m4v", ".3gp", ".rmvb", ".ts"}
+PHOTO_EXTENSIONS = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".heic", ".webp", ".gif"}
+ARCHIVE_EXTENSIONS = {".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2"}
+TEXT_EXTENSIONS = {".txt", ".html", ".htm"}
+
+_SCAN_NAME = re.compile(r"盖章|扫描|签章|公章|scan", re.IGNORECASE)
+_SUMMARY_NAME = re.compile(r"汇总|一览表|统计表|清单")
+_KIND_NAME = (("case", re.compile(r"案例")), ("project", re.compile(r"培训|项目")), ("course", re.compile(r"课程|资源")))
+
+
+def kind_from_name(filename: str) -> str | None:
+    """The form kind a file name claims (`西湖区+案例.docx` → case), if any."""
+    stem = PurePath(filename).stem
+    for kind, pattern in _KIND_NAME:
+        if pattern.search(stem):
+            return kind
+    return None
+
+
+def read_material(att: Attachment, cache_dir: Path | None = None) -> Material:
+    """Read one attachment into a classified `Material`; never raises on bad files."""
+    material = Material(kind="other", filename=att.filename, sha256=sha256_hex(att.data), size=len(att.data))
+    ext = PurePath(att.filename).suffix.lower()
+    if att.problem:
+        material.unreadable = att.problem
+        return material
+    try:
+        _read_by_extension(material, att, ext, cache_dir)
+    except UnreadableFile as exc:
+        material.unreadable = str(exc)
+        material.kind = _kind_when_unreadable(att.filename, ext)
+    return material
+
+
+def _read_by_extension(material: Material, att: Attachment, ext: str, cache_dir: Path | None) -> None:
+    if ext in WORD_EXTENSIONS:
+        _read_word(material, att)
+    elif ext in SHEET_EXTENSIONS:
+        material.text = sheet_text(att.data, att.filename)
+        material.kind = "summary" if _is_summary(att.filename, material.text) else "other"
+    elif ext in OLD_SHEET_EXTENSIONS:
+        material.kind = "summary" if _SUMMARY_NAME.search(att.filename) else "other"
+    elif ext in SCAN_EXTENSIONS:
+        _read_scan(material, att, ext, cache_dir)
+    elif ext in VIDEO_EXTENSIONS or att.content_type.startswith("video/"):
+        material.kind = "video"
+    elif ext in PHOTO_EXTENSIONS or att.content_type.startswith("image/"):
+        material.kind = "photo"
+    elif ext in ARCHIVE_EXTENSIONS:
+        raise UnreadableFile(f"暂不支持 {ext} 格式的压缩包，请改用 .zip 格式压缩，或直接发送附件。")
+    elif ext in TEXT_EXTENSIONS or att.content_type.startswith("text/"):
+        material.text = att.data.decode("utf-8", errors="replace")
+
+
+def _read_word(material: Material, att: Attachment) -> None:
+    document = read_word(att.data, att.filename)
+    material.text = document.text
+    material.hyperlinks = list(document.hyperlinks)
+    if document.form is not None:
+        material.form = document.form
+        material.kind = document.form.kind
+    elif document.is_summary or _is_summary(att.filename, document.heading):
+        material.kind = "summary"
+
+
+def _read_scan(material: Material, att: Attachment, ext: str, cache_dir: Path | None) -> None:
+    reading = read_scan(att.filename, att.data, cache_dir=cache_dir)
+    if reading.error:
+        raise UnreadableFile(reading.error)
+    material.scan = reading
+    material.text = "\n".join(p.text for p in reading.pages)
+    kinds = {p.form_kind for p in reading.pages}
+    if kinds & set(FORM_KINDS) or _SCAN_NAME.search(att.filename):
+        material.kind = "scan"
+    elif kinds and kinds <= {"summary"} or _SUMMARY_NAME.search(att.filename):
+        material.kind = "summary"
+    elif ext in PHOTO_EXTENSIONS:
+        material.kind = "photo"
+
+
+def _kind_when_unreadable(filename: str, ext: str) -> str:
+    """Count an unreadable file as what its name says, so the count check still sees it."""
+    if ext in WORD_EXTENSIONS:
+        return kind_from_name(filename) or "other"
+    if ext in SCAN_EXTENSIONS and _SCAN_NAME.search(filename):
+        return "scan"
+    return "other"
+
+
+def _is_summary(filename: str, text: str) -> bool:
+    return bool(_SUMMARY_NAME.search(filename) or _SUMMARY_NAME.search(text[:200]))

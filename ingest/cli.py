@@ -1,0 +1,108 @@
+"""The `intake` command line. Help texts are in Chinese: coordinators read them."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import tempfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ingest.config import ConfigError, Settings, load_settings
+from ingest.pipeline import Outcome, Pipeline
+from ingest.report import outcome_row
+from ingest.sources import iter_messages
+
+STATUS_CN = {"accepted": "通过", "defective": "需修改", "ignored": "已忽略", "duplicate": "重复", "error": "出错"}
+
+
+@click.group(help="智慧助老材料收件服务：收取邮件、审核材料、归档并自动回复。")
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _settings(config: Path | None, db: str | None, outbox: Path | None) -> Settings:
+    try:
+        return load_settings(config, db=db, outbox=outbox)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+@main.command(help="处理邮件：PATH 可以是 .eml 文件、存放 .eml 的文件夹、mbox 文件或 Maildir。")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--config", type=click.Path(exists=True, path_type=Path), help="配置文件（TOML），默认使用内置配置。")
+@click.option("--db", help="数据库地址（SQLAlchemy URL），默认为数据目录中的 SQLite 文件。")
+@click.option("--outbox", type=click.Path(path_type=Path), help="回复邮件（.eml）存放的文件夹。")
+@click.option("--json", "as_json", is_flag=True, help="每封邮件输出一行 JSON（JSON Lines），不输出其他内容。")
+def ingest(paths: tuple[Path, ...], config: Path | None, db: str | None, outbox: Path | None, as_json: bool) -> None:
+    settings = _settings(config, db, outbox)
+    pipeline = Pipeline(settings)
+    outcomes = []
+    for path in paths:
+        for source, raw in iter_messages(path):
+            outcome = pipeline.process(raw, source)
+            outcomes.append(outcome)
+            if as_json:
+                click.echo(json.dumps(outcome_row(outcome), ensure_ascii=False))
+    if not as_json:
+        show_outcomes(outcomes, settings)
+
+
+@main.command(help="演示：生成几封真实样例邮件，走完整流程，写入本地 SQLite 并输出处理结果。")
+@click.option("--dir", "workdir", type=click.Path(path_type=Path), help="演示文件存放的文件夹（默认新建临时文件夹）。")
+def demo(workdir: Path | None) -> None:
+    from ingest.samples.mails import demo_messages
+
+    workdir = Path(workdir or tempfile.mkdtemp(prefix="intake-demo-"))
+    inbox = workdir / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    for name, raw in demo_messages():
+        (inbox / name).write_bytes(raw)
+    settings = load_settings(None, db=f"sqlite:///{workdir / 'intake.sqlite'}", outbox=workdir / "outbox")
+    settings.data_dir = workdir / "data"
+    pipeline = Pipeline(settings)
+    outcomes = [pipeline.process(raw, source) for source, raw in iter_messages(inbox)]
+    show_outcomes(outcomes, settings)
+    console = Console()
+    console.print(f"样例邮件：{inbox}")
+    console.print(f"数据库：  {settings.database_url}")
+    console.print(f"回复邮件：{settings.outbox_dir}（{len(list(settings.outbox_dir.glob('*.eml')))} 封）")
+
+
+@main.command(help="生成协调人每日汇总邮件（含汇总表），写入发件箱。")
+@click.option("--day", type=click.DateTime(formats=["%Y-%m-%d"]), help="汇总哪一天（默认今天）。")
+@click.option("--config", type=click.Path(exists=True, path_type=Path), help="配置文件（TOML）。")
+@click.option("--db", help="数据库地址（SQLAlchemy URL）。")
+@click.option("--outbox", type=click.Path(path_type=Path), help="汇总邮件存放的文件夹。")
+def digest(day: datetime | None, config: Path | None, db: str | None, outbox: Path | None) -> None:
+    from ingest.digest import build_digest
+    from notifier.outbox import write_outbox
+
+    settings = _settings(config, db, outbox)
+    pipeline = Pipeline(settings)
+    the_day: date = (day or datetime.now()).date()
+    message = build_digest(pipeline.db, settings, the_day)
+    path = write_outbox(message, settings.outbox_dir)
+    click.echo(f"已生成 {the_day} 的每日汇总：{path}")
+
+
+def show_outcomes(outcomes: list[Outcome], settings: Settings) -> None:
+    table = Table(title="处理结果", show_lines=True)
+    for column in ("邮件", "单位", "状态", "材料", "问题"):
+        table.add_column(column)
+    for o in outcomes:
+        sub = o.submission
+        materials = "、".join(f"{m.filename}" for m in sub.materials) if sub else ""
+        problems = "\n".join(f"[{'red' if d.severity == 'error' else 'yellow'}]{d.code}[/] {d.where}" for d in o.defects)
+        table.add_row(Path(o.source.split("#")[0]).name, (sub.subject.unit if sub else None) or "—",
+                      STATUS_CN.get(o.status, o.status), materials or "—", problems or (o.note or "—"))
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()

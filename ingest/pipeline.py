@@ -1,0 +1,161 @@
+"""The intake pipeline, top to bottom: store → parse → classify → judge → file → reply.
+
+Each step is a plain function; `Pipeline.process` is the only place that
+strings them together and touches the edges (file store, database, outbox).
+A message is never lost: its raw bytes are stored before anything is read,
+and any failure after that becomes a recorded outcome, not a crash.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ingest.classify import read_material
+from ingest.config import Settings
+from ingest.linkcheck import check_links
+from notifier.autoreply import automated_reason
+from notifier.outbox import write_outbox
+from notifier.reply import compose_coordinator_note, compose_reply, reply_address
+from parsers.email import parse_message
+from parsers.facts import Defect, MailMessage, Material, ShareLink, SubjectInfo, Submission
+from parsers.links import find_links, find_links_in_html, merge_links
+from parsers.subject import parse_subject
+from rules import judge
+from rules.campaign import Campaign
+from rules.timing import assign_batch
+from storage.database import Database
+from storage.files import FileStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    """What happened to one message: the row `intake ingest --json` prints."""
+
+    source: str
+    message_id: str
+    status: str  # accepted | defective | ignored | duplicate | error
+    submission: Submission | None = None
+    defects: list[Defect] = field(default_factory=list)
+    submission_id: int | None = None
+    reply_path: Path | None = None
+    note: str | None = None
+
+
+def classify(message: MailMessage, campaign: Campaign, cache_dir: Path | None = None,
+             received: datetime | None = None) -> Submission:
+    """Turn a parsed message into the facts the rules judge."""
+    materials = [read_material(att, cache_dir) for att in message.attachments]
+    sent = message.date or received or datetime.now(timezone.utc)
+    batch = assign_batch(sent, campaign, f"{message.subject}\n{message.text}")
+    return Submission(
+        message=message,
+        subject=parse_subject(message.subject, campaign.keyword),
+        materials=materials,
+        links=collect_links(message, materials),
+        batch=batch.batch,
+        late_batch=batch.late_batch,
+        late=batch.late,
+    )
+
+
+def collect_links(message: MailMessage, materials: list[Material]) -> list[ShareLink]:
+    """Share links from the bodies and from every material's text and hyperlinks."""
+    found = find_links(message.text, "正文") + find_links_in_html(message.html, "正文(HTML)")
+    for m in materials:
+        found += find_links(m.text, m.filename)
+        found += find_links("\n".join(m.hyperlinks), m.filename)
+    return merge_links(found)
+
+
+def is_submission(sub: Submission) -> bool:
+    """Mail with neither the campaign keyword nor any attachment is not ours to judge."""
+    return sub.subject.keyword_found or bool(sub.message.attachments)
+
+
+def verdict(defects: list[Defect]) -> str:
+    return "defective" if any(d.severity == "error" for d in defects) else "accepted"
+
+
+class Pipeline:
+    """The edges (file store, database, outbox) and the order of the steps."""
+
+    def __init__(self, settings: Settings, database: Database | None = None):
+        self.settings = settings
+        self.files = FileStore(settings.files_dir)
+        self.db = database or Database(settings.database_url)
+        settings.outbox_dir.mkdir(parents=True, exist_ok=True)
+
+    def process(self, raw: bytes, source: str) -> Outcome:
+        raw_sha = self.files.put(raw)  # 1. store, before anything can fail
+        try:
+            return self._process(raw, raw_sha, source)
+        except Exception as exc:  # a bug must not stop the loop or lose the message
+            log.exception("processing %s failed", source)
+            return self._failed(raw_sha, source, exc)
+
+    def _process(self, raw: bytes, raw_sha: str, source: str) -> Outcome:
+        message = parse_message(raw)  # 2. parse
+        if self.db.find_duplicate(message.message_id, raw_sha, message.sender):
+            return Outcome(source, message.message_id, "duplicate")
+        reason = automated_reason(message, [self.settings.identity.address])
+        if reason:
+            return self._file_ignored(message, raw_sha, source, reason)
+        sub = classify(message, self.settings.campaign, self.settings.cache_dir)  # 3. classify
+        if not is_submission(sub):
+            return self._file_ignored(message, raw_sha, source, "无征集关键词且无附件")
+        if self.settings.links.enabled:
+            check_links(sub.links, self.settings.links)
+        defects = judge(sub, self.settings.campaign)  # 4. judge
+        status = verdict(defects)
+        for att in message.attachments:
+            self.files.put(att.data)
+        note = "；".join(message.problems) or None
+        sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status=status,
+                                      defects=defects, note=note)  # 5. file
+        outcome = Outcome(source, message.message_id, status, sub, defects, sid)
+        outcome.reply_path = self._reply(sub, status, defects, sid)  # 6. reply
+        return outcome
+
+    def _file_ignored(self, message: MailMessage, raw_sha: str, source: str, reason: str) -> Outcome:
+        sub = Submission(message=message, subject=parse_subject(message.subject, self.settings.campaign.keyword))
+        sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status="ignored",
+                                      defects=[], note=reason)
+        return Outcome(source, message.message_id, "ignored", sub, [], sid, note=reason)
+
+    def _reply(self, sub: Submission, status: str, defects: list[Defect], sid: int) -> Path | None:
+        to = reply_address(sub.message)
+        if not to:
+            return None
+        reply = compose_reply(sub, status, defects, self.settings.identity,
+                              templates_dir=self.settings.templates_dir, campaign=self.settings.campaign)
+        path = write_outbox(reply, self.settings.outbox_dir)
+        kind = "receipt" if status == "accepted" else "defects"
+        if not self.db.record_reply(sid, kind=kind, to=to, message_id=reply["Message-ID"], outbox_path=str(path)):
+            path.unlink(missing_ok=True)  # someone already answered this submission
+            return None
+        return path
+
+    def _failed(self, raw_sha: str, source: str, exc: Exception) -> Outcome:
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        message = MailMessage(message_id=f"<sha256-{raw_sha[:32]}@intake.invalid>", problems=[detail])
+        try:
+            message = parse_message(self.files.get(raw_sha))
+        except Exception:
+            pass
+        note = compose_coordinator_note(message, [f"自动处理出错：{detail}", f"原始邮件已保存：{raw_sha}"],
+                                        self.settings.identity, self.settings.coordinators)
+        write_outbox(note, self.settings.outbox_dir)
+        sub = Submission(message=message, subject=SubjectInfo(raw=message.subject))
+        sid = None
+        try:
+            sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status="error",
+                                          defects=[], note=detail)
+        except Exception:
+            log.exception("recording the failure of %s failed too", source)
+        return Outcome(source, message.message_id, "error", sub, submission_id=sid, note=detail)

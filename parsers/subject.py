@@ -1,0 +1,101 @@
+"""Reading `单位名称+智慧助老材料+数量` out of what people really type.
+
+Units write `xx市 智慧助老材料 5个`, `xx区＋智慧助老材料＋五份`,
+`回复：xx学院-智慧助老材料-数量：3`, or list counts per kind
+(`案例2个、课程1个`). We find the campaign keyword, take what stands before
+it as the unit, and read the count after it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from parsers.facts import SubjectInfo
+
+_PREFIX = re.compile(
+    r"^\s*(?:(?:回复|答复|回覆|转发|轉發|re|fw|fwd|aw|sv|wg)\s*[:：]|\[[^\]]{0,20}\]|【[^】]{0,20}】)\s*",
+    re.IGNORECASE,
+)
+_SEPARATORS = " \t+＋-－—_＿、，,;；:：|/（）()“”\"'《》<>·."
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+_NUMBER = r"[0-9]+|[零〇一二两兩三四五六七八九十百]+"
+_MEASURE = r"(?:个|份|件|项|篇|套|門|门|类|條|条|组)"
+_TOTAL = re.compile(rf"(?:数量|總數|总数|合计|共计|共|计)\s*[:：为]?\s*({_NUMBER})\s*{_MEASURE}?")
+_COUNT = re.compile(rf"({_NUMBER})\s*{_MEASURE}")
+_BARE_TRAILING_NUMBER = re.compile(r"(?:^|[\s+＋\-_])([0-9]{1,3})\s*$")
+_MATERIAL_WORDS = re.compile(r"^(?:材料|资料|申报材料|申报|报送)")
+
+
+def strip_reply_prefixes(subject: str) -> str:
+    """Remove any number of `回复：`/`Re:`/`转发：`/`[外部邮件]` prefixes."""
+    previous = None
+    while previous != subject:
+        previous = subject
+        subject = _PREFIX.sub("", subject, count=1)
+    return subject.strip()
+
+
+def parse_subject(subject: str, keyword: str) -> SubjectInfo:
+    """Split a subject into unit, keyword presence and declared count."""
+    info = SubjectInfo(raw=subject)
+    text = unicodedata.normalize("NFKC", strip_reply_prefixes(subject or ""))
+    key = unicodedata.normalize("NFKC", keyword)
+    position = text.find(key)
+    if position < 0:
+        info.declared_count = read_count(text)
+        return info
+    info.keyword_found = True
+    before, after = text[:position], text[position + len(key):]
+    after = _MATERIAL_WORDS.sub("", after.lstrip(_SEPARATORS))
+    info.declared_count = read_count(after)
+    info.unit = clean_unit(before) or clean_unit(_without_counts(after))
+    return info
+
+
+def read_count(text: str) -> int | None:
+    """The declared number of items: a stated total, else the sum of per-kind counts."""
+    total = _TOTAL.search(text)
+    if total:
+        return chinese_number(total.group(1))
+    counts = [chinese_number(m.group(1)) for m in _COUNT.finditer(text)]
+    counts = [c for c in counts if c is not None]
+    if counts:
+        return sum(counts)
+    bare = _BARE_TRAILING_NUMBER.search(text)
+    return int(bare.group(1)) if bare else None
+
+
+def chinese_number(token: str) -> int | None:
+    """`5`, `五`, `两`, `十二`, `二十`, `一百零五` as an int."""
+    if token.isdigit():
+        return int(token)
+    total, current = 0, 0
+    for ch in token:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def clean_unit(text: str) -> str | None:
+    """A unit name without separators, quotes or a trailing `关于报送` phrase."""
+    text = re.sub(r"^(?:关于|报送|提交)+", "", text.strip(_SEPARATORS))
+    text = re.sub(r"(?:关于|报送|提交|的)+$", "", text.strip(_SEPARATORS))
+    text = text.strip(_SEPARATORS)
+    return text or None
+
+
+def _without_counts(text: str) -> str:
+    text = _TOTAL.sub(" ", text)
+    text = _COUNT.sub(" ", text)
+    text = re.sub(r"(?:案例|培训项目|项目|课程资源|课程|材料)", " ", text)
+    return text

@@ -1,0 +1,71 @@
+"""Attachments as files: present, readable, and named `单位+材料类别`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import PurePath
+
+from parsers.facts import Defect, Submission
+from rules.campaign import Campaign
+
+KIND_NAMES = {
+    "case": "典型工作案例申报表", "project": "典型教育培训项目申报表", "course": "典型课程资源申报表",
+    "scan": "盖章扫描件", "summary": "信息汇总表", "video": "视频", "photo": "照片", "other": "其他文件",
+}
+_CATEGORY = re.compile(r"案例|培训|项目|课程|资源|汇总|扫描|盖章|申报表|视频|照片")
+_PLACE_OR_ORG = re.compile(
+    r"[\u4e00-\u9fff]{1,12}(?:省|市|区|县|旗|州|盟|镇|乡|街道|社区|学院|学校|大学|中心|分校|老年大学|图书馆|协会)"
+)
+_PLACE_TOKEN = re.compile(r"([\u4e00-\u9fff]{2,6}?)(?:省|市|区|县|旗|州|盟|镇|乡|街道)")
+_NAMED_KINDS = ("case", "project", "course", "scan", "summary")
+
+
+def check_no_attachments(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
+    if not sub.materials:
+        yield Defect(
+            code="NO_ATTACHMENTS", severity="error", where="附件",
+            message="邮件中没有找到附件。请将申报表的 Word 文件和盖章扫描件作为附件添加后重新发送（视频请上传百度网盘并在邮件中附链接和提取码）。",
+        )
+
+
+def check_unreadable(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
+    for m in sub.materials:
+        if m.unreadable:
+            yield Defect(
+                code="ATTACHMENT_UNREADABLE", severity="error", where=m.filename,
+                message=f"附件《{m.filename}》无法打开：{m.unreadable}",
+            )
+
+
+def check_attachment_names(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
+    """Coordinators file by name, so each material should say whose it is and what it is."""
+    for m in sub.materials:
+        if m.kind not in _NAMED_KINDS:
+            continue
+        stem = PurePath(m.filename).stem
+        if has_category(stem) and names_unit(stem, sub.subject.unit):
+            continue
+        yield Defect(
+            code="ATTACHMENT_NAME", severity="warning", where=m.filename,
+            message=f"附件《{m.filename}》未按“单位名称+材料类别”命名，建议改为如“{_suggest(sub, m.kind)}”的名称，便于登记归档。",
+        )
+
+
+def has_category(stem: str) -> bool:
+    return bool(_CATEGORY.search(stem))
+
+
+def names_unit(stem: str, unit: str | None) -> bool:
+    if _PLACE_OR_ORG.search(_CATEGORY.sub(" ", stem)):
+        return True
+    if not unit:
+        return False
+    return any(token in stem for token in _PLACE_TOKEN.findall(unit)) or unit[:4] in stem
+
+
+def _suggest(sub: Submission, kind: str) -> str:
+    unit = sub.subject.unit or "xx市xx区社区学院"
+    label = {"case": "案例", "project": "培训项目", "course": "课程资源", "scan": "案例盖章扫描件",
+             "summary": "信息汇总表"}[kind]
+    return f"{unit}+{label}"
