@@ -189,7 +189,7 @@ def _raw_param(part: Message) -> str | None:
 
 def _part_text(part: Message) -> str:
     data = part.get_payload(decode=True) or b""
-    return decode_bytes(data, part.get_content_charset())
+    return decode_bytes(data, part.get_content_charset()).replace("\r\n", "\n")
 
 
 def _payload(part: Message) -> bytes:

@@ -57,7 +57,8 @@ def build_mail(spec: MailSpec) -> bytes:
         ("X-Mailer", "Foxmail 7.2.23.116[cn]"),
     ]
     if spec.reply_to:
-        headers.append(("Reply-To", spec.reply_to))
+        name, _, addr = spec.reply_to.rpartition(" ")
+        headers.append(("Reply-To", f"{_subject(name, spec.charset, 'encoded')} {addr}" if name else addr))
     headers += list(spec.extra_headers.items())
     body_part = _text_part("plain", spec.body, spec.charset, codec, spec.transfer)
     if spec.html is not None:
@@ -98,7 +99,7 @@ def _text_part(subtype: str, text: str, charset: str, codec: str, transfer: str)
     if transfer == "base64":
         payload = base64.encodebytes(data).decode().replace("\n", "\r\n")
     elif transfer == "quoted-printable":
-        payload = quopri.encodestring(data).decode().replace("\n", "\r\n")
+        payload = quopri.encodestring(text.encode(codec)).decode().replace("\n", "\r\n")
     else:
         payload = data.decode("ascii", errors="surrogateescape") + "\r\n"
     return (f"Content-Type: text/{subtype}; charset=\"{charset}\"\r\n"

@@ -1,0 +1,15 @@
+# 两条命令：make demo（安装并运行演示） / make test（安装并运行全部测试）
+.PHONY: setup demo test bench
+
+setup:
+	./scripts/setup.sh
+
+demo: setup
+	.venv/bin/intake demo
+
+test: setup
+	.venv/bin/python -m pytest
+
+bench: setup
+	.venv/bin/python bench/ingest.py
+	.venv/bin/python bench/ocr.py

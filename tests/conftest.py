@@ -1,0 +1,65 @@
+"""Shared fixtures: a throwaway PostgreSQL server on loopback, settings in a temp folder."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+
+def _pg_bin() -> Path | None:
+    root = Path("/usr/lib/postgresql")
+    versions = sorted(root.glob("*/bin/initdb")) if root.exists() else []
+    return versions[-1].parent if versions else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A real PostgreSQL server started for this test session on 127.0.0.1, stopped after it."""
+    bindir = _pg_bin()
+    if bindir is None:
+        pytest.fail("PostgreSQL is not installed: run ./scripts/setup.sh (Debian package postgresql)")
+    base = Path(tempfile.mkdtemp(prefix="intake-pg-"))  # directly in /tmp: the postgres user must reach it
+    data, sock = base / "data", base / "sock"
+    sock.mkdir()
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        user = pwd.getpwnam("postgres")
+        for path in (base, sock):
+            os.chown(path, user.pw_uid, user.pw_gid)
+        as_user = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+    subprocess.run(as_user + [str(bindir / "initdb"), "-D", str(data), "-U", "intake", "--auth=trust",
+                              "-E", "UTF8", "--locale=C"], check=True, capture_output=True)
+    log = base / "pg.log"
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {sock} -c fsync=off"
+    subprocess.run(as_user + [str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start"],
+                   check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg2://intake@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(as_user + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """Built-in settings with every path in a temp folder and an SQLite database."""
+    from ingest.config import load_settings
+
+    s = load_settings(None, db=f"sqlite:///{tmp_path / 'intake.sqlite'}", outbox=tmp_path / "outbox")
+    s.data_dir = tmp_path / "data"
+    return s

@@ -1,0 +1,59 @@
+"""Subjects as units really type them yield the unit and the declared count."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, strategies as st
+
+from parsers.subject import chinese_number, parse_subject
+
+
+@pytest.mark.parametrize("subject,unit,count", [
+    ("xx市 智慧助老材料 5个", "xx市", 5),
+    ("杭州市西湖区社区学院+智慧助老材料+3份", "杭州市西湖区社区学院", 3),
+    ("宁波市＋智慧助老材料＋五个", "宁波市", 5),
+    ("嘉兴市_智慧助老材料_两份", "嘉兴市", 2),
+    ("温州市鹿城区-智慧助老材料-数量：3", "温州市鹿城区", 3),
+    ("回复：Re: 湖州市 智慧助老材料 4个", "湖州市", 4),
+    ("转发：Fwd: 【外部邮件】台州市椒江区+智慧助老材料+十二个", "台州市椒江区", 12),
+    ("杭州市智慧助老材料（案例2个、课程1个）", "杭州市", 3),
+    ("舟山市 智慧助老材料 共6份（案例3个、项目3个）", "舟山市", 6),
+    ("“衢州市”+“智慧助老”材料+1个", "衢州市", 1),
+    ("金华市 智慧助老 材料 3个", "金华市", 3),
+    ("绍兴市柯桥区 智慧助老材料 2", "绍兴市柯桥区", 2),
+])
+def test_unit_and_count_are_read_from_realistic_subjects(subject, unit, count):
+    info = parse_subject(subject, "智慧助老")
+    assert (info.unit, info.keyword_found, info.declared_count) == (unit, True, count)
+
+
+def test_missing_unit_is_none():
+    info = parse_subject("智慧助老材料 5个", "智慧助老")
+    assert info.unit is None and info.declared_count == 5
+
+
+def test_missing_count_is_none():
+    info = parse_subject("丽水市智慧助老材料", "智慧助老")
+    assert info.unit == "丽水市" and info.declared_count is None
+
+
+def test_subject_without_keyword_is_marked():
+    info = parse_subject("丽水市老年教育材料 3个", "智慧助老")
+    assert not info.keyword_found and info.unit is None
+
+
+def test_keyword_comes_from_configuration():
+    info = parse_subject("渝中区+年度工作总结+1份", "年度工作总结")
+    assert (info.unit, info.declared_count) == ("渝中区", 1)
+
+
+@pytest.mark.parametrize("token,value", [("5", 5), ("五", 5), ("两", 2), ("十", 10), ("十二", 12),
+                                         ("二十", 20), ("二十三", 23), ("一百零五", 105)])
+def test_chinese_numerals(token, value):
+    assert chinese_number(token) == value
+
+
+@given(st.text(max_size=80))
+def test_any_subject_parses_without_raising(subject):
+    info = parse_subject(subject, "智慧助老")
+    assert info.declared_count is None or info.declared_count >= 0

@@ -1,0 +1,91 @@
+"""The database keeps every message once, supersedes corrected resubmissions, and replies once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from parsers.facts import ApplicationForm, Defect, MailMessage, Material, ShareLink, SubjectInfo, Submission
+from storage.database import Database
+from storage.files import FileStore, sha256_hex
+
+CST = timezone(timedelta(hours=8))
+
+
+def _submission(unit="杭州市西湖区社区学院", batch="第一批", message_id="<a1@163.com>", sender="xihu@163.com"):
+    form = ApplicationForm(kind="case", title="“银龄触网”智能手机应用进社区", unit=unit,
+                           fields={"案例名称": "“银龄触网”智能手机应用进社区", "申报单位": unit})
+    return Submission(
+        message=MailMessage(message_id=message_id, subject=f"{unit}+智慧助老材料+1个", sender=sender,
+                            date=datetime(2022, 4, 20, 10, 30, tzinfo=CST)),
+        subject=SubjectInfo(raw=f"{unit}+智慧助老材料+1个", unit=unit, keyword_found=True, declared_count=1),
+        materials=[Material(kind="case", filename="西湖区+案例.docx", sha256="ab" * 32, size=1234, form=form)],
+        links=[ShareLink(provider="baidu", url="https://pan.baidu.com/s/1AbCdEfGhIjKlMnOpQrStUv", code="a1b2",
+                         share_id="AbCdEfGhIjKlMnOpQrStUv")],
+        batch=batch,
+    )
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request, tmp_path):
+    if request.param == "sqlite":
+        return Database(f"sqlite:///{tmp_path / 'intake.sqlite'}")
+    database = Database(request.getfixturevalue("postgres_url"))
+    from sqlmodel import SQLModel
+    SQLModel.metadata.drop_all(database.engine)
+    SQLModel.metadata.create_all(database.engine)
+    return database
+
+
+def test_filed_submission_keeps_materials_links_and_defects(db):
+    defects = [Defect("SCAN_MISSING", "error", "缺少盖章扫描件", "西湖区+案例.docx")]
+    sid = db.file_submission(_submission(), raw_sha256="f" * 64, source="inbox/1.eml",
+                             status="defective", defects=defects)
+    record = db.submission(sid)
+    assert (record.unit, record.batch, record.status, record.declared_count) == ("杭州市西湖区社区学院", "第一批", "defective", 1)
+    [material] = db.materials(sid)
+    assert material.title == "“银龄触网”智能手机应用进社区"
+    assert material.fields["申报单位"] == "杭州市西湖区社区学院"
+    [link] = db.links(sid)
+    assert (link.provider, link.code) == ("baidu", "a1b2")
+    assert [d.code for d in db.defects(sid)] == ["SCAN_MISSING"]
+
+
+def test_same_bytes_or_same_message_id_is_a_duplicate(db):
+    db.file_submission(_submission(), raw_sha256="e" * 64, source="x", status="accepted", defects=[])
+    assert db.find_duplicate("<other@163.com>", "e" * 64, "xihu@163.com") is not None
+    assert db.find_duplicate("<a1@163.com>", "d" * 64, "xihu@163.com") is not None
+    assert db.find_duplicate("<a1@163.com>", "d" * 64, "someone-else@qq.com") is None
+
+
+def test_failed_messages_are_not_duplicates_so_they_are_retried(db):
+    db.file_submission(_submission(), raw_sha256="c" * 64, source="x", status="error", defects=[])
+    assert db.find_duplicate("<a1@163.com>", "c" * 64, "xihu@163.com") is None
+
+
+def test_later_submission_of_the_same_unit_and_batch_supersedes_the_earlier(db):
+    first = db.file_submission(_submission(), raw_sha256="1" * 64, source="a", status="defective", defects=[])
+    other_batch = db.file_submission(_submission(batch="第二批", message_id="<b@163.com>"), raw_sha256="2" * 64,
+                                     source="b", status="accepted", defects=[])
+    second = db.file_submission(_submission(unit="杭州市西湖区社区学院 ", message_id="<c@163.com>"),
+                                raw_sha256="3" * 64, source="c", status="accepted", defects=[])
+    assert db.submission(first).superseded_by == second
+    assert db.submission(other_batch).superseded_by is None
+    assert db.submission(second).superseded_by is None
+
+
+def test_a_submission_gets_at_most_one_reply(db):
+    sid = db.file_submission(_submission(), raw_sha256="4" * 64, source="a", status="accepted", defects=[])
+    assert db.record_reply(sid, kind="receipt", to="xihu@163.com", message_id="<r1@x>", outbox_path=None)
+    assert not db.record_reply(sid, kind="receipt", to="xihu@163.com", message_id="<r2@x>", outbox_path=None)
+    assert db.has_reply(sid)
+
+
+def test_file_store_is_content_addressed_and_idempotent(tmp_path):
+    store = FileStore(tmp_path)
+    raw = "Subject: 杭州市+智慧助老材料+1个\r\n\r\n正文".encode("utf-8")
+    digest = store.put(raw)
+    assert digest == sha256_hex(raw) and store.put(raw) == digest
+    assert store.get(digest) == raw and digest in store
+    assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == 1
