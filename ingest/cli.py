@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 import tempfile
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -56,7 +56,7 @@ def ingest(paths: tuple[Path, ...], config: Path | None, db: str | None, outbox:
 @main.command(help="演示：生成几封真实样例邮件，走完整流程，写入本地 SQLite 并输出处理结果。")
 @click.option("--dir", "workdir", type=click.Path(path_type=Path), help="演示文件存放的文件夹（默认新建临时文件夹）。")
 def demo(workdir: Path | None) -> None:
-    from ingest.samples.mails import demo_messages
+    from ingest.samples.demo import demo_messages
 
     workdir = Path(workdir or tempfile.mkdtemp(prefix="intake-demo-"))
     inbox = workdir / "inbox"

@@ -22,7 +22,7 @@ from notifier.outbox import write_outbox
 from notifier.reply import compose_coordinator_note, compose_reply, reply_address
 from parsers.email import parse_message
 from parsers.facts import Defect, MailMessage, Material, ShareLink, SubjectInfo, Submission
-from parsers.links import find_links, find_links_in_html, merge_links
+from parsers.links import find_links, find_links_in_document, find_links_in_html, merge_links
 from parsers.subject import parse_subject
 from rules import judge
 from rules.campaign import Campaign
@@ -68,8 +68,7 @@ def collect_links(message: MailMessage, materials: list[Material]) -> list[Share
     """Share links from the bodies and from every material's text and hyperlinks."""
     found = find_links(message.text, "正文") + find_links_in_html(message.html, "正文(HTML)")
     for m in materials:
-        found += find_links(m.text, m.filename)
-        found += find_links("\n".join(m.hyperlinks), m.filename)
+        found += find_links_in_document(m.text, m.hyperlinks, m.filename)
     return merge_links(found)
 
 
@@ -123,7 +122,7 @@ class Pipeline:
         return outcome
 
     def _file_ignored(self, message: MailMessage, raw_sha: str, source: str, reason: str) -> Outcome:
-        sub = Submission(message=message, subject=parse_subject(message.subject, self.settings.campaign.keyword))
+        sub = Submission(message=message, subject=SubjectInfo(raw=message.subject))
         sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status="ignored",
                                       defects=[], note=reason)
         return Outcome(source, message.message_id, "ignored", sub, [], sid, note=reason)

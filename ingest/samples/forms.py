@@ -1,0 +1,491 @@
+"""Realistic Word application forms (附件2/3/4) built in code with python-docx.
+
+The demo and the tests need .docx files that look like what units really send:
+official tables with merged cells, spaced labels, paragraph-style copies,
+every way people tick a box, share links typed in or inserted as hyperlinks.
+Building them here keeps binary fixtures out of the repository.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Callable, Iterable, Sequence
+
+import docx
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+from docx.text.paragraph import Paragraph
+
+# A paragraph of a value: plain text, or a function that writes runs into it.
+Piece = str | Callable[[Paragraph], None]
+
+CASE_BASIC = (
+    "西湖区现有60周岁以上户籍老年人约18.6万人，占户籍总人口的22.3%。随着政务服务、医疗挂号、"
+    "出行支付等日常事务加快向线上迁移，不少老年人因不会使用智能手机而遇到“办事难、就医难、出行难”等困扰。"
+    "2021年起，西湖区社区学院依托区、街道、社区三级社区教育网络，联合辖区通信运营商、高校志愿服务团队，"
+    "启动“银龄触网”智能手机应用进社区项目，面向老年人开展系统化、分层次的智能技术培训，"
+    "帮助老年人跨越“数字鸿沟”，共享数字生活的便利。"
+)
+CASE_PRACTICE = (
+    "一是构建分层课程体系。根据老年人的使用基础，将课程分为“入门班”“提高班”“达人班”三个层次，"
+    "编写《老年人智能手机应用读本》，内容涵盖基础操作、微信使用、健康码出示、网上挂号、移动支付、"
+    "防范电信诈骗等12个专题，并配套录制短视频微课36个。\n"
+    "二是组建多元师资队伍。从社区学院专职教师、辖区高校大学生志愿者、通信企业技术人员中遴选组建"
+    "“银龄数字导师团”，共有成员86人。导师上岗前统一接受老年教育教学方法培训，坚持“小班化、手把手、"
+    "重实操”的教学方式，每班学员不超过20人。\n"
+    "三是打造“15分钟学习圈”。在全区11个街道、68个社区设立教学点，利用社区文化家园、老年食堂、"
+    "党群服务中心等场所开设固定课堂，同时组织流动课堂走进养老机构和老旧小区，方便老年人就近学习。\n"
+    "四是建立长效帮扶机制。在社区设置“智能手机帮帮站”，每周固定时间提供一对一答疑服务；"
+    "建立学员微信群，由导师在线解答问题、推送学习资源，形成“课堂学习、课后练习、线上答疑”的闭环。"
+)
+CASE_EFFECT = (
+    "项目实施以来，累计开设培训班326期，培训老年人1.2万余人次，学员结业考核通过率达96%。"
+    "参训老年人普遍掌握了视频通话、扫码支付、网上挂号等常用功能，不少学员从“学习者”成长为“小老师”，"
+    "主动帮助身边的老伙伴。项目先后被《杭州日报》、浙江教育在线等媒体报道，获评杭州市社区教育优秀品牌项目。\n"
+    "主要经验有三点：一是坚持需求导向，课程内容紧扣老年人日常生活高频场景；二是坚持资源整合，"
+    "充分调动政府、学校、企业、志愿者等多方力量；三是坚持常态长效，将集中培训与日常帮扶相结合，"
+    "让老年人学得会、用得上、记得牢。"
+)
+PROJECT_CONTENT = (
+    "项目围绕老年人日常生活中的高频事项，设置“智能手机基础操作”“微信沟通与视频通话”“出行与就医服务”"
+    "“移动支付与网络安全”四个模块共16个课时。每期培训采用“集中授课+分组练习+课后答疑”的方式，"
+    "配发图文并茂的操作手册，并在课后通过学员微信群推送复习短视频。\n"
+    "针对行动不便和居住分散的老年人，项目组织教师和志愿者开展送教上门和流动课堂，"
+    "把培训送进养老机构、老旧小区和农村文化礼堂。"
+)
+PROJECT_EFFECT = (
+    "项目共举办培训24期，培训老年学员1860人次，学员满意度达98.5%。通过培训，绝大多数学员能够独立完成"
+    "健康码出示、网上预约挂号、手机缴费等操作，防范电信网络诈骗意识明显增强。项目培养老年志愿骨干42名，"
+    "形成了“老年人教老年人”的互助学习氛围，相关做法被区民政局推广到全区各养老服务中心。"
+)
+COURSE_CONTENT = (
+    "本课程面向零基础老年学员，共分为12讲，每讲10至15分钟，内容包括认识智能手机、调节字体与音量、"
+    "拨打视频电话、使用微信聊天、出示健康码、网上预约挂号、扫码支付、识别网络诈骗等。"
+    "课程采用真人演示与屏幕录制相结合的方式，语速适中、字幕清晰，配套纸质读本便于老年人反复学习。"
+)
+
+OPINION = ("（盖章）", "年　　月　　日")
+TICK_GLYPHS = {
+    "☑": ("☑", "☐"),
+    "☒": ("☒", "☐"),
+    "■": ("■", "□"),
+    "√": ("√", "□"),
+    "✔": ("✔", "□"),
+}
+RESOURCE_TYPES = ("教材（读本）", "视频资源", "其他")
+SHARE_LABEL = "是否同意纳入全国老年教育公共服务平台共享"
+
+
+# ----------------------------------------------------------------------------
+# Public builders
+# ----------------------------------------------------------------------------
+
+
+def build_case_form(
+    *,
+    name: str = "“银龄触网”智能手机应用进社区",
+    unit: str = "杭州市西湖区社区学院",
+    leader: str = "王建华",
+    leader_phone: str = "13812345678",
+    contact: str = "李晓梅",
+    contact_phone: str = "0571-87654321",
+    basic: str = CASE_BASIC,
+    practice: str = CASE_PRACTICE,
+    effect: str = CASE_EFFECT,
+    layout: str = "table",
+    spaced_labels: bool = False,
+    version: str = "ministry",
+    title: str | None = None,
+    omit: Iterable[str] = (),
+) -> bytes:
+    """附件2 典型工作案例申报表; `omit` lists labels left blank."""
+    omit = set(omit)
+    sections = [
+        (label, text)
+        for label, text in (("基本情况", basic), ("主要做法", practice), ("经验效果", effect))
+        if label not in omit
+    ]
+    rows: list[tuple] = [
+        ("pair", "案例名称", _blank(name, "案例名称", omit)),
+        ("pair", "申报单位", _blank(unit, "申报单位", omit)),
+        *_people_rows(leader, leader_phone, contact, contact_phone, omit),
+    ]
+    limits = {"基本情况": 500, "主要做法": 1500, "经验效果": 1000}
+    if version == "ministry":
+        rows.append(("sections", "案例内容", [(f"{lab}（{limits[lab]}字以内）", _paras(t)) for lab, t in sections]))
+    else:
+        numbered = []
+        for number, (lab, text) in zip("一二三", sections):
+            numbered += [f"{number}、{lab}", *_paras(text)]
+        rows.append(("long", "案例内容（包括基本情况、主要做法、经验效果，限3000字以内）", numbered))
+    rows += _opinion_rows(version)
+    default_title = "典型工作案例申报表" if version == "ministry" else "“智慧助老”典型工作案例申报表"
+    return _render(rows, _titles("附件2", default_title, title), layout, spaced_labels)
+
+
+def build_project_form(
+    *,
+    name: str = "“数字生活 乐享晚年”老年人智能技术应用培训项目",
+    unit: str = "杭州市西湖区社区学院",
+    leader: str = "王建华",
+    leader_phone: str = "13812345678",
+    contact: str = "李晓梅",
+    contact_phone: str = "0571-87654321",
+    teacher: str = "陈晓燕",
+    teacher_post: str = "杭州市西湖区社区学院 讲师",
+    sessions: str = "24期",
+    trainees: str = "1860人次",
+    content: str = PROJECT_CONTENT,
+    effect: str = PROJECT_EFFECT,
+    layout: str = "table",
+    spaced_labels: bool = False,
+    version: str = "ministry",
+    title: str | None = None,
+    omit: Iterable[str] = (),
+) -> bytes:
+    """附件3 典型教育培训项目申报表; `omit` lists labels left blank."""
+    omit = set(omit)
+    rows: list[tuple] = [
+        ("pair", "项目名称", _blank(name, "项目名称", omit)),
+        ("pair", "申报单位", _blank(unit, "申报单位", omit)),
+        *_people_rows(leader, leader_phone, contact, contact_phone, omit),
+        ("two", "授课人", _blank(teacher, "授课人", omit),
+         "单位及职务（职称）", _blank(teacher_post, "单位及职务（职称）", omit)),
+        ("two", "培训期数", _blank(sessions, "培训期数", omit), "培训人次", _blank(trainees, "培训人次", omit)),
+        ("long", "培训内容", _paras(_blank(content, "培训内容", omit))),
+        ("long", "培训效果", _paras(_blank(effect, "培训效果", omit))),
+        *_opinion_rows(version),
+    ]
+    default_title = "典型教育培训项目申报表" if version == "ministry" else "“智慧助老”典型教育培训项目申报表"
+    return _render(rows, _titles("附件3", default_title, title), layout, spaced_labels)
+
+
+def build_course_form(
+    *,
+    name: str = "老年人智能手机应用入门",
+    unit: str = "杭州市西湖区社区学院",
+    resource_types: Sequence[str] = ("视频资源",),
+    video_minutes: float | None = 45,
+    tick_style: str = "☑",
+    share_consent: bool | None = True,
+    consent_style: str = "tick",
+    leader: str = "王建华",
+    leader_phone: str = "13812345678",
+    contact: str = "李晓梅",
+    contact_phone: str = "0571-87654321",
+    members: str = "陈晓燕、周建国、林婷婷、王浩",
+    awards: str = "2022年浙江省老年教育优秀课程资源",
+    content: str = COURSE_CONTENT,
+    link_text: str | None = None,
+    hyperlink: str | None = None,
+    layout: str = "table",
+    spaced_labels: bool = False,
+    version: str = "ministry",
+    title: str | None = None,
+    omit: Iterable[str] = (),
+) -> bytes:
+    """附件4 典型课程资源申报表.
+
+    `tick_style` is how the boxes are ticked: a glyph (☑ ■ √ ✔ ☒), "wingdings"
+    (a Wingdings 2 symbol run), "wingdings_fe" (Wingdings F0FE), "wingdings_text"
+    (letter R in Wingdings 2) or
+    "content_control" (a Word check box control). `share_consent=None` leaves
+    both boxes empty; `consent_style="word"` writes 同意/不同意 instead of boxes.
+    `link_text` is typed into 课程主要内容; `hyperlink` is inserted as a real link.
+    """
+    omit = set(omit)
+    minutes = "" if video_minutes is None else f"{video_minutes:g}"
+
+    def write_types(p: Paragraph) -> None:
+        for option in RESOURCE_TYPES:
+            _tick(p, option in resource_types, tick_style)
+            label = f"视频资源（时长：{minutes}分钟）" if option == "视频资源" else option
+            p.add_run(label + "　　")
+
+    def write_consent(p: Paragraph) -> None:
+        if consent_style == "word":
+            p.add_run({True: "同意", False: "不同意", None: ""}[share_consent])
+            return
+        _tick(p, share_consent is True, tick_style)
+        p.add_run("是　　")
+        _tick(p, share_consent is False, tick_style)
+        p.add_run("否")
+
+    body: list[Piece] = list(_paras(_blank(content, "课程主要内容", omit)))
+    if link_text:
+        body.append(link_text)
+    if hyperlink:
+        body.append(lambda p: (p.add_run("课程资源链接："), _add_hyperlink(p, hyperlink, hyperlink)))
+    rows: list[tuple] = [
+        ("pair", "课程名称", _blank(name, "课程名称", omit)),
+        ("rich", "课程资源类型", write_types),
+        ("pair", "申报单位", _blank(unit, "申报单位", omit)),
+        ("rich", SHARE_LABEL, write_consent),
+        *_people_rows(leader, leader_phone, contact, contact_phone, omit),
+        ("pair", "核心成员", _blank(members, "核心成员", omit)),
+        ("pair", "曾获奖项", _blank(awards, "曾获奖项", omit)),
+        ("long", "课程主要内容", body),
+        *_opinion_rows(version),
+    ]
+    default_title = "典型课程资源申报表" if version == "ministry" else "“智慧助老”典型课程资源申报表"
+    return _render(rows, _titles("附件4", default_title, title), layout, spaced_labels)
+
+
+def encrypt_docx(data: bytes, password: str = "123456") -> bytes:
+    """Password-protect a .docx the way Word does (an OLE container around it)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(data)).encrypt(password, out)
+    return out.getvalue()
+
+
+# ----------------------------------------------------------------------------
+# Row specs shared by the three forms
+# ----------------------------------------------------------------------------
+
+
+def _blank(value: str, label: str, omit: set[str]) -> str:
+    return "" if label in omit else value
+
+
+def _paras(text: str) -> list[str]:
+    return [line for line in text.split("\n") if line.strip()] if text else []
+
+
+def _people_rows(leader, leader_phone, contact, contact_phone, omit) -> list[tuple]:
+    """负责人/联系人 rows, each with its own 联系电话 — the form's two phone labels."""
+    return [
+        ("two", "负责人", _blank(leader, "负责人", omit), "联系电话", _blank(leader_phone, "负责人联系电话", omit)),
+        ("two", "联系人", _blank(contact, "联系人", omit), "联系电话", _blank(contact_phone, "联系人联系电话", omit)),
+    ]
+
+
+def _opinion_rows(version: str) -> list[tuple]:
+    higher = "省级教育行政部门意见" if version == "ministry" else "市社区教育指导中心意见"
+    return [("long", "申报单位意见", list(OPINION)), ("long", higher, list(OPINION))]
+
+
+def _titles(annex: str, default: str, title: str | None) -> list[str]:
+    if title == "":
+        return []
+    return [annex, title or default]
+
+
+# ----------------------------------------------------------------------------
+# Rendering: official table, label-and-value-in-one-cell table, or paragraphs
+# ----------------------------------------------------------------------------
+
+
+def _render(rows: list[tuple], titles: list[str], layout: str, spaced: bool) -> bytes:
+    document = docx.Document()
+    _set_cjk_font(document)
+    for index, text in enumerate(titles):
+        p = document.add_paragraph()
+        run = p.add_run(text)
+        if index == len(titles) - 1:
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run.bold = True
+            run.font.size = Pt(18)
+    if layout == "paragraph":
+        _render_paragraphs(document, rows, spaced)
+    else:
+        _render_table(document, rows, spaced, inline=(layout == "inline"))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _set_cjk_font(document) -> None:
+    """Use 仿宋 for Chinese text like the official notices do."""
+    style = document.styles["Normal"]
+    style.font.size = Pt(12)
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.append(fonts)
+    fonts.set(qn("w:eastAsia"), "仿宋_GB2312")
+
+
+def _spaced(label: str, spaced: bool) -> str:
+    """`案 例 名 称` / `负　责　人`: how many forms space their short labels."""
+    if not spaced or len(label) > 6:
+        return label
+    gap = " " if len(label) >= 4 else "\u3000"
+    return gap.join(label)
+
+
+def _fill(cell_or_doc, first: Paragraph, pieces: Sequence[Piece]) -> None:
+    """Write value pieces, the first into `first`, the rest as new paragraphs."""
+    for index, piece in enumerate(pieces):
+        p = first if index == 0 else cell_or_doc.add_paragraph()
+        if callable(piece):
+            piece(p)
+        else:
+            p.add_run(piece)
+
+
+def _render_table(document, rows: list[tuple], spaced: bool, inline: bool) -> None:
+    height = sum(len(r[2]) if r[0] == "sections" and not inline else 1 for r in rows)
+    table = document.add_table(rows=height, cols=4)
+    table.style = "Table Grid"
+    r = 0
+    for row in rows:
+        if row[0] == "sections" and not inline:
+            r = _table_sections(table, r, row, spaced)
+            continue
+        cells = table.rows[r].cells
+        if inline:
+            _inline_row(cells, row, spaced)
+        elif row[0] == "two":
+            for cell, text in zip(cells, (_spaced(row[1], spaced), row[2], _spaced(row[3], spaced), row[4])):
+                cell.paragraphs[0].add_run(text)
+        else:
+            cells[0].paragraphs[0].add_run(_spaced(row[1], spaced))
+            value = cells[1].merge(cells[3])
+            _fill(value, value.paragraphs[0], _pieces(row))
+        r += 1
+
+
+def _table_sections(table, r: int, row: tuple, spaced: bool) -> int:
+    """案例内容 label merged down, one sub-row per section (the ministry layout)."""
+    sections = row[2]
+    if not sections:
+        return r
+    label = table.cell(r, 0).merge(table.cell(r + len(sections) - 1, 0))
+    label.paragraphs[0].add_run(_spaced(row[1], spaced))
+    for sublabel, paragraphs in sections:
+        cells = table.rows[r].cells
+        cells[1].paragraphs[0].add_run(sublabel)
+        value = cells[2].merge(cells[3])
+        _fill(value, value.paragraphs[0], paragraphs)
+        r += 1
+    return r
+
+
+def _inline_row(cells, row: tuple, spaced: bool) -> None:
+    """`案例名称：xxx` written into one cell, as some units retype the form."""
+    if row[0] == "two":
+        left = cells[0].merge(cells[1])
+        right = cells[2].merge(cells[3])
+        left.paragraphs[0].add_run(f"{_spaced(row[1], spaced)}：{row[2]}")
+        right.paragraphs[0].add_run(f"{_spaced(row[3], spaced)}：{row[4]}")
+        return
+    whole = cells[0].merge(cells[3])
+    _fill_labelled(whole, _spaced(row[1], spaced), _pieces(row))
+
+
+def _render_paragraphs(document, rows: list[tuple], spaced: bool) -> None:
+    for row in rows:
+        if row[0] == "two":
+            document.add_paragraph(f"{_spaced(row[1], spaced)}：{row[2]}　　{_spaced(row[3], spaced)}：{row[4]}")
+        else:
+            _fill_labelled(document, _spaced(row[1], spaced), _pieces(row))
+
+
+def _fill_labelled(container, label: str, pieces: list[Piece]) -> None:
+    """`label：` then the value; short values stay on the label's line."""
+    first = container.paragraphs[0] if hasattr(container, "merge") else container.add_paragraph()
+    first.add_run(f"{label}：")
+    if len(pieces) == 1:
+        piece = pieces[0]
+        piece(first) if callable(piece) else first.add_run(piece)
+        return
+    for piece in pieces:
+        p = container.add_paragraph()
+        piece(p) if callable(piece) else p.add_run(piece)
+
+
+def _pieces(row: tuple) -> list[Piece]:
+    kind = row[0]
+    if kind == "pair":
+        return [row[2]] if row[2] else []
+    if kind == "rich":
+        return [row[2]]
+    if kind == "sections":  # inline layout: sections as headed paragraphs
+        out: list[Piece] = []
+        for number, (sublabel, paragraphs) in zip("一二三", row[2]):
+            out += [f"{number}、{sublabel}", *paragraphs]
+        return out
+    return list(row[2])
+
+
+# ----------------------------------------------------------------------------
+# Tick boxes and hyperlinks
+# ----------------------------------------------------------------------------
+
+
+def _tick(p: Paragraph, ticked: bool, style: str) -> None:
+    if style in TICK_GLYPHS:
+        p.add_run(TICK_GLYPHS[style][0 if ticked else 1])
+    elif style == "wingdings":
+        _symbol_run(p, "Wingdings 2", "F052" if ticked else "F0A3")
+    elif style == "wingdings_fe":
+        _symbol_run(p, "Wingdings", "F0FE" if ticked else "F0A8")
+    elif style == "wingdings_text":
+        run = p.add_run("R" if ticked else "£")
+        fonts = OxmlElement("w:rFonts")
+        for attr in ("w:ascii", "w:hAnsi"):
+            fonts.set(qn(attr), "Wingdings 2")
+        run._r.get_or_add_rPr().append(fonts)
+    elif style == "content_control":
+        _checkbox_control(p, ticked)
+    else:
+        raise ValueError(f"unknown tick style {style!r}")
+
+
+def _symbol_run(p: Paragraph, font: str, char: str) -> None:
+    run = p.add_run()
+    sym = OxmlElement("w:sym")
+    sym.set(qn("w:font"), font)
+    sym.set(qn("w:char"), char)
+    run._r.append(sym)
+
+
+def _checkbox_control(p: Paragraph, ticked: bool) -> None:
+    """A Word 2010 check box content control, as Word writes it."""
+    sdt = OxmlElement("w:sdt")
+    pr = OxmlElement("w:sdtPr")
+    box = OxmlElement("w14:checkbox")
+    checked = OxmlElement("w14:checked")
+    checked.set(qn("w14:val"), "1" if ticked else "0")
+    box.append(checked)
+    for tag, char in (("w14:checkedState", "2612"), ("w14:uncheckedState", "2610")):
+        state = OxmlElement(tag)
+        state.set(qn("w14:val"), char)
+        state.set(qn("w14:font"), "MS Gothic")
+        box.append(state)
+    pr.append(box)
+    content = OxmlElement("w:sdtContent")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "☒" if ticked else "☐"
+    run.append(text)
+    content.append(run)
+    sdt.append(pr)
+    sdt.append(content)
+    p._p.append(sdt)
+
+
+def _add_hyperlink(p: Paragraph, url: str, text: str) -> None:
+    rid = p.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rid)
+    run = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    color = OxmlElement("w:color")
+    color.set(qn("w:val"), str(RGBColor(0x05, 0x63, 0xC1)))
+    underline = OxmlElement("w:u")
+    underline.set(qn("w:val"), "single")
+    rpr.append(color)
+    rpr.append(underline)
+    run.append(rpr)
+    t = OxmlElement("w:t")
+    t.text = text
+    run.append(t)
+    link.append(run)
+    p._p.append(link)

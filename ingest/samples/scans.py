@@ -1,0 +1,374 @@
+"""Realistic stamped scans of the application forms, rendered in code.
+
+Units print the Word form, sign it, press the unit's red seal (公章) into the
+申报单位意见 cell and scan it — often crooked, upside down or as a phone JPEG.
+These builders draw such pages with Pillow and the Noto CJK fonts so that the
+demo and the tests exercise the real OCR and seal detection on believable
+input, without committing binary fixtures.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cv2
+import numpy as np
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
+
+DPI = 300
+A4 = (2480, 3508)  # 210 x 297 mm at 300 dpi
+FONT_DIR = "/usr/share/fonts/opentype/noto/"
+SC_INDEX = 2  # Simplified Chinese face inside the Noto CJK collections
+INK = (20, 20, 24)
+SEAL_RED = (214, 28, 38)
+
+TITLES = {
+    "case": ("附件2", "典型工作案例申报表", "案例名称", "案例简介"),
+    "project": ("附件3", "典型教育培训项目申报表", "项目名称", "项目简介"),
+    "course": ("附件4", "典型课程资源申报表", "课程名称", "课程简介"),
+}
+
+INTRO = (
+    "本单位依托社区老年学校和街道党群服务中心，组织大学生志愿者与社区工作者结对，"
+    "面向辖区六十岁以上老年人开展智能手机使用、线上挂号、移动支付防诈骗等系列培训。"
+    "培训采用小班教学、一对一辅导和课后答疑相结合的方式，编写图文并茂的操作手册，"
+    "录制短视频课程供老年人反复观看。两年来累计开班四十余期，服务老年人三千余人次，"
+    "参训老人普遍反映学得会、用得上，有效帮助老年人跨越数字鸿沟。"
+)
+EXPERIENCE = (
+    "一是建立需求清单，按老年人实际困难设计课程；二是组建稳定的志愿者队伍，"
+    "实行积分激励；三是联合通信运营商和银行网点开展现场教学；四是建立回访机制，"
+    "定期了解老年人学习效果并改进课程内容。"
+)
+
+
+@lru_cache(maxsize=64)
+def font(size: int, serif: bool = False, bold: bool = False) -> ImageFont.FreeTypeFont:
+    """A Noto CJK SC face; cached because loading a .ttc costs milliseconds."""
+    family = "NotoSerifCJK" if serif else "NotoSansCJK"
+    weight = "Bold" if bold else "Regular"
+    return ImageFont.truetype(f"{FONT_DIR}{family}-{weight}.ttc", size, index=SC_INDEX)
+
+
+def pt(points: float) -> int:
+    """Font size in pixels at 300 dpi."""
+    return round(points * DPI / 72)
+
+
+def mm(millimetres: float) -> int:
+    return round(millimetres * DPI / 25.4)
+
+
+@dataclass
+class _Cursor:
+    """Where the next table row starts and how wide the table is."""
+
+    left: int
+    right: int
+    y: int
+    label_w: int
+
+
+def _wrap(text: str, fnt: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Greedy character wrap: Chinese text breaks between any two characters."""
+    lines, line = [], ""
+    for ch in text:
+        if fnt.getlength(line + ch) > width and line:
+            lines.append(line)
+            line = ch
+        else:
+            line += ch
+    return lines + ([line] if line else [])
+
+
+def _row(draw: ImageDraw.ImageDraw, cur: _Cursor, label: str, value: str, min_h: int = 0) -> None:
+    """One table row: label cell on the left, wrapped value on the right."""
+    body = font(pt(12), serif=True)
+    pad = mm(2.5)
+    value_lines = _wrap(value, body, cur.right - cur.left - cur.label_w - 2 * pad)
+    label_lines = _wrap(label, font(pt(12), bold=True), cur.label_w - 2 * pad)
+    line_h = round(pt(12) * 1.6)
+    h = max(min_h, line_h * max(len(value_lines), len(label_lines)) + 2 * pad)
+    top = cur.y
+    draw.rectangle([cur.left, top, cur.right, top + h], outline=INK, width=4)
+    draw.line([cur.left + cur.label_w, top, cur.left + cur.label_w, top + h], fill=INK, width=4)
+    ly = top + (h - line_h * len(label_lines)) // 2
+    for i, text in enumerate(label_lines):
+        draw.text((cur.left + pad, ly + i * line_h), text, font=font(pt(12), bold=True), fill=INK)
+    for i, text in enumerate(value_lines):
+        draw.text((cur.left + cur.label_w + pad, top + pad + i * line_h), text, font=body, fill=INK)
+    cur.y = top + h
+
+
+def _split_row(draw: ImageDraw.ImageDraw, cur: _Cursor, cells: list[tuple[str, str]]) -> None:
+    """A row of several label/value pairs, e.g. 负责人 | 张华 | 联系电话 | 138…"""
+    h = round(pt(12) * 1.6) + 2 * mm(2.5)
+    width = (cur.right - cur.left) // len(cells)
+    for i, (label, value) in enumerate(cells):
+        x = cur.left + i * width
+        right = cur.right if i == len(cells) - 1 else x + width
+        draw.rectangle([x, cur.y, right, cur.y + h], outline=INK, width=4)
+        draw.line([x + cur.label_w, cur.y, x + cur.label_w, cur.y + h], fill=INK, width=4)
+        draw.text((x + mm(2.5), cur.y + mm(2.5)), label, font=font(pt(12), bold=True), fill=INK)
+        draw.text((x + cur.label_w + mm(2.5), cur.y + mm(2.5)), value, font=font(pt(12), serif=True), fill=INK)
+    cur.y += h
+
+
+def _opinion_row(draw: ImageDraw.ImageDraw, cur: _Cursor, unit: str) -> tuple[int, int, int, int]:
+    """The 申报单位意见 cell; returns its box so the seal can be pressed into it."""
+    top = cur.y
+    _row(draw, cur, "申报单位意见", "情况属实，同意推荐。", min_h=mm(62))
+    small = font(pt(12), serif=True)
+    draw.text((cur.right - mm(70), cur.y - mm(26)), "（盖章）", font=small, fill=INK)
+    draw.text((cur.right - mm(70), cur.y - mm(14)), "2024年  5月 20日", font=small, fill=INK)
+    draw.text((cur.left + cur.label_w + mm(4), cur.y - mm(26)), "负责人签字：", font=small, fill=INK)
+    return (cur.left + cur.label_w, top, cur.right, cur.y)
+
+
+def _page(letterhead: str | None) -> tuple[Image.Image, ImageDraw.ImageDraw, int]:
+    page = Image.new("RGB", A4, "white")
+    draw = ImageDraw.Draw(page)
+    y = mm(22)
+    if letterhead:
+        head = font(pt(30), serif=True, bold=True)
+        w = draw.textlength(letterhead, font=head)
+        draw.text(((A4[0] - w) / 2, y), letterhead, font=head, fill=SEAL_RED)
+        y += pt(30) + mm(8)
+        draw.line([mm(20), y, A4[0] - mm(20), y], fill=SEAL_RED, width=mm(1.2))
+        y += mm(8)
+    return page, draw, y
+
+
+def _heading(draw: ImageDraw.ImageDraw, y: int, annex: str, title: str) -> int:
+    draw.text((mm(25), y), annex, font=font(pt(16), bold=True), fill=INK)
+    y += pt(16) + mm(8)
+    head = font(pt(22), bold=True)
+    w = draw.textlength(title, font=head)
+    draw.text(((A4[0] - w) / 2, y), title, font=head, fill=INK)
+    return y + pt(22) + mm(10)
+
+
+def _first_page_rows(draw, cur, kind, name, unit, long_intro):
+    _, _, name_label, intro_label = TITLES[kind]
+    _row(draw, cur, name_label, name)
+    _row(draw, cur, "申报单位", unit)
+    _split_row(draw, cur, [("负责人", "张华"), ("联系电话", "13857112345")])
+    _row(draw, cur, "通讯地址", "浙江省杭州市西湖区文三路100号")
+    if kind == "course":
+        _row(draw, cur, "资源类型", "☑教材（读本）  ☑视频资源  □其他")
+    intro = INTRO * (3 if long_intro else 1)
+    _row(draw, cur, intro_label, intro, min_h=mm(40))
+
+
+def render_form_pages(
+    kind: str,
+    name: str,
+    unit: str,
+    *,
+    seal: bool = True,
+    faint_seal: bool = False,
+    two_pages: bool = False,
+    letterhead: str | None = None,
+) -> list[Image.Image]:
+    """Clean (not yet scanned) pages of one filled form, seal in 申报单位意见.
+
+    With ``two_pages`` the form runs over: page 2 carries no title, only the
+    rest of the table (经验效果 and the opinion cell) — as long forms do.
+    """
+    page, draw, y = _page(letterhead)
+    annex, title, _, _ = TITLES[kind]
+    y = _heading(draw, y, annex, title)
+    cur = _Cursor(left=mm(25), right=A4[0] - mm(25), y=y, label_w=mm(38))
+    _first_page_rows(draw, cur, kind, name, unit, long_intro=two_pages)
+    pages = [page]
+    if two_pages:
+        page, draw, _ = _page(None)
+        cur.y = mm(25)
+        pages.append(page)
+    _row(draw, cur, "经验效果", EXPERIENCE, min_h=mm(30))
+    if kind == "course":
+        _row(draw, cur, "是否同意纳入共享", "☑同意  □不同意")
+    box = _opinion_row(draw, cur, unit)
+    if seal:
+        cx = box[2] - mm(45)
+        cy = (box[1] + box[3]) // 2 - mm(4)
+        pages[-1] = press_seal(pages[-1], unit, (cx, cy), faint=faint_seal)
+    return pages
+
+
+def render_summary_page(unit: str, rows: list[tuple[str, str]], *, seal: bool = True) -> Image.Image:
+    """附件5 信息汇总表: a landscape list of every form the unit sends."""
+    page = Image.new("RGB", (A4[1], A4[0]), "white")
+    draw = ImageDraw.Draw(page)
+    draw.text((mm(25), mm(20)), "附件5", font=font(pt(16), bold=True), fill=INK)
+    title = "智慧助老优质工作案例、教育培训项目及课程资源信息汇总表"
+    head = font(pt(20), bold=True)
+    draw.text(((page.width - draw.textlength(title, font=head)) / 2, mm(36)), title, font=head, fill=INK)
+    draw.text((mm(25), mm(56)), f"填报单位（盖章）：{unit}", font=font(pt(12)), fill=INK)
+    widths = [mm(18), mm(120), mm(30), mm(70), mm(25)]
+    header = ["序号", "名称", "类型", "申报单位", "负责人"]
+    y = mm(70)
+    for r, cells in enumerate([header] + [[str(i + 1), n, k, unit, "张华"] for i, (n, k) in enumerate(rows)]):
+        x = mm(25)
+        for w, text in zip(widths, cells):
+            draw.rectangle([x, y, x + w, y + mm(12)], outline=INK, width=4)
+            draw.text((x + mm(2), y + mm(3)), text, font=font(pt(11), bold=(r == 0)), fill=INK)
+            x += w
+        y += mm(12)
+    if seal:
+        page = press_seal(page, unit, (mm(60), mm(50)))
+    return page
+
+
+def _seal_mask(unit: str, diameter: int) -> Image.Image:
+    """Ink coverage of a round 公章: ring, five-pointed star, unit name on the arc."""
+    size = diameter + 8
+    mask = Image.new("L", (size, size), 0)
+    draw = ImageDraw.Draw(mask)
+    c = size / 2
+    r = diameter / 2
+    draw.ellipse([c - r, c - r, c + r, c + r], outline=255, width=max(4, diameter // 36))
+    star_r = diameter * 0.17
+    points = [
+        (c + star_r * (1 if k % 2 == 0 else 0.38) * math.sin(math.pi * k / 5),
+         c - star_r * (1 if k % 2 == 0 else 0.38) * math.cos(math.pi * k / 5))
+        for k in range(10)
+    ]
+    draw.polygon(points, fill=255)
+    glyph = font(round(diameter * 0.11), bold=True)
+    span = math.radians(250)
+    text_r = r * 0.75
+    for i, ch in enumerate(unit):
+        angle = -span / 2 + span * (i + 0.5) / len(unit)
+        tile = Image.new("L", (glyph.size * 2, glyph.size * 2), 0)
+        ImageDraw.Draw(tile).text((glyph.size / 2, glyph.size / 2), ch, font=glyph, fill=255)
+        tile = tile.rotate(-math.degrees(angle), resample=Image.BICUBIC)
+        x = c + text_r * math.sin(angle) - tile.width / 2
+        y = c - text_r * math.cos(angle) - tile.height / 2
+        mask.paste(255, (round(x), round(y)), tile)
+    return mask
+
+
+def press_seal(page: Image.Image, unit: str, centre: tuple[int, int], *, faint: bool = False,
+               diameter: int | None = None, seed: int = 7) -> Image.Image:
+    """Multiply red ink onto the page the way a pressed seal darkens paper and text.
+
+    Real ink is uneven: a random speckle thins the coverage, and a faint press
+    leaves a pale pink ring that detectors must not confuse with "no seal".
+    """
+    diameter = diameter or mm(42)
+    mask = _seal_mask(unit, diameter).rotate(random.Random(seed).uniform(-25, 25), resample=Image.BICUBIC)
+    rng = random.Random(seed)
+    speckle = Image.effect_noise(mask.size, 60).point(lambda v: 255 if v > 70 + rng.random() else 150)
+    strength = 0.38 if faint else 0.9
+    mask = ImageChops.multiply(mask, speckle).point(lambda v: round(v * strength))
+    mask = mask.filter(ImageFilter.GaussianBlur(1.2))
+    ink = Image.new("RGB", mask.size, SEAL_RED)
+    x, y = centre[0] - mask.width // 2, centre[1] - mask.height // 2
+    region = page.crop((x, y, x + mask.width, y + mask.height))
+    inked = Image.composite(ImageChops.multiply(region, ink), region, mask)
+    out = page.copy()
+    out.paste(inked, (x, y))
+    return out
+
+
+def scanned(page: Image.Image, *, rotate: int = 0, skew: float = 0.0, jpeg_quality: int | None = None,
+            seed: int = 1) -> Image.Image:
+    """What the scanner made of the paper: grey paper, grain, blur, skew, rotation, JPEG."""
+    rgb = np.asarray(page.convert("RGB"), dtype=np.float32)
+    h, w = rgb.shape[:2]
+    if skew:
+        turn = cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0)
+        rgb = cv2.warpAffine(rgb, turn, (w, h), flags=cv2.INTER_CUBIC, borderValue=(250, 250, 250))
+    grain = np.random.default_rng(seed).normal(1.0, 0.035, (h // 2, w // 2)).astype(np.float32)
+    grain = cv2.resize(grain, (w, h), interpolation=cv2.INTER_LINEAR)
+    rgb = rgb * np.array([0.965, 0.96, 0.945], np.float32) * grain[..., None]
+    rgb = cv2.GaussianBlur(rgb, (0, 0), 0.7)
+    img = Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8))
+    if rotate:
+        img = img.rotate(rotate, expand=True)
+    if jpeg_quality:
+        img = Image.open(io.BytesIO(to_jpeg(img, jpeg_quality))).convert("RGB")
+    return img
+
+
+def render_form_page(kind: str, name: str, unit: str, *, seal: bool = True, rotate: int = 0,
+                     skew: float = 0.0, jpeg_quality: int | None = None, letterhead: str | None = None,
+                     faint_seal: bool = False) -> Image.Image:
+    """One scanned single-page form, as the tests and the demo want it."""
+    clean = render_form_pages(kind, name, unit, seal=seal, letterhead=letterhead, faint_seal=faint_seal)[0]
+    return scanned(clean, rotate=rotate, skew=skew, jpeg_quality=jpeg_quality)
+
+
+def to_png(img: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "PNG", dpi=(DPI, DPI))
+    return buf.getvalue()
+
+
+def to_jpeg(img: Image.Image, quality: int = 75) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=quality, dpi=(DPI, DPI))
+    return buf.getvalue()
+
+
+def to_pdf(pages: list[Image.Image]) -> bytes:
+    """An image-only PDF, the way most office scanners save (no text layer)."""
+    buf = io.BytesIO()
+    rgb = [p.convert("RGB") for p in pages]
+    rgb[0].save(buf, "PDF", resolution=DPI, save_all=True, append_images=rgb[1:], quality=80)
+    return buf.getvalue()
+
+
+def to_tiff(pages: list[Image.Image]) -> bytes:
+    """A multi-page TIFF, as some copiers produce."""
+    buf = io.BytesIO()
+    pages[0].save(buf, "TIFF", save_all=True, append_images=pages[1:], compression="tiff_deflate", dpi=(DPI, DPI))
+    return buf.getvalue()
+
+
+def text_pdf(kind: str, name: str, unit: str, *, seal: bool = False) -> bytes:
+    """A PDF exported from Word: real text, no scan; ``seal`` adds an electronic seal image.
+
+    reportlab writes the text with the standard STSong-Light CID font, which
+    pdfplumber reads back exactly, so the pipeline can skip OCR for it.
+    """
+    from reportlab.lib.pagesizes import A4 as A4_PT
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    annex, title, name_label, intro_label = TITLES[kind]
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4_PT)
+    width, height = A4_PT
+    c.setFont("STSong-Light", 16)
+    c.drawString(70, height - 70, annex)
+    c.setFont("STSong-Light", 22)
+    c.drawCentredString(width / 2, height - 115, title)
+    rows = [(name_label, name), ("申报单位", unit), ("负责人", "张华"), ("联系电话", "13857112345"),
+            (intro_label, INTRO[:30] + "……"), ("申报单位意见", "情况属实，同意推荐。（盖章）")]
+    y = height - 160
+    for label, value in rows:
+        c.rect(70, y - 40, width - 140, 40)
+        c.line(180, y - 40, 180, y)
+        c.setFont("STSong-Light", 12)
+        c.drawString(78, y - 25, label)
+        c.drawString(188, y - 25, value)
+        y -= 40
+    if seal:
+        stamp = _seal_mask(unit, mm(42))
+        rgba = Image.new("RGBA", stamp.size, SEAL_RED + (0,))
+        rgba.putalpha(stamp.point(lambda v: round(v * 0.9)))
+        size = 42 / 25.4 * 72
+        # centred on the 申报单位意见 row, the last one drawn
+        c.drawImage(ImageReader(rgba), width - 70 - size - 20, y + 20 - size / 2, size, size, mask="auto")
+    c.showPage()
+    c.save()
+    return buf.getvalue()

@@ -1,0 +1,99 @@
+"""Deliver composed messages: to an outbox folder, or through SMTP.
+
+The outbox is for dry runs and for coordinators who want to read every
+reply before it goes out: each message is one .eml file any mail client can
+open. Files are written to a hidden temporary name and renamed, so a
+process watching the folder never picks up half a message.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import smtplib
+import ssl as tls
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from email.utils import getaddresses
+from pathlib import Path
+
+SAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+MAX_ID_CHARS = 80
+
+
+def _safe_id(msg: EmailMessage) -> str:
+    raw = str(msg.get("Message-ID", "")).strip().strip("<>")
+    safe = SAFE_CHARS.sub("_", raw).strip("._")[:MAX_ID_CHARS]
+    return safe or uuid.uuid4().hex
+
+
+def write_outbox(msg: EmailMessage, outbox_dir: Path) -> Path:
+    """Write `msg` as `<UTC timestamp>-<message id>.eml`, atomically; return the path."""
+    outbox_dir = Path(outbox_dir)
+    outbox_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    target = outbox_dir / f"{stamp}-{_safe_id(msg)}.eml"
+    fd, tmp_name = tempfile.mkstemp(dir=outbox_dir, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(msg.as_bytes())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _from_address(msg: EmailMessage) -> str:
+    pairs = getaddresses([str(msg.get("From", ""))])
+    return pairs[0][1] if pairs else ""
+
+
+@dataclass
+class SmtpSender:
+    """Send messages through an SMTP server with smtplib.
+
+    The password is never stored in configuration: it is read from the
+    environment variable named by `password_env` when a message is sent.
+    `envelope_from=None` uses the From address, which authenticated
+    submission servers (Tencent Exmail, NetEase) insist on; set it to "" for
+    the null reverse-path RFC 3834 recommends where the relay allows it.
+    """
+
+    host: str
+    port: int = 25
+    username: str | None = None
+    password_env: str = "INTAKE_SMTP_PASSWORD"
+    starttls: bool = False
+    ssl: bool = False
+    timeout: float = 30.0
+    envelope_from: str | None = None
+    context: tls.SSLContext | None = field(default=None, repr=False)
+
+    def _password(self) -> str:
+        password = os.environ.get(self.password_env)
+        if password is None:
+            raise RuntimeError(f"SMTP password not set: export {self.password_env}")
+        return password
+
+    def _connect(self) -> smtplib.SMTP:
+        context = self.context or tls.create_default_context()
+        if self.ssl:
+            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+        client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        if self.starttls:
+            client.starttls(context=context)
+        return client
+
+    def send(self, msg: EmailMessage) -> dict[str, tuple[int, bytes]]:
+        """Send one message; return the recipients the server refused (all refused raises)."""
+        sender = self.envelope_from if self.envelope_from is not None else _from_address(msg)
+        with self._connect() as client:
+            if self.username:
+                client.login(self.username, self._password())
+            return client.send_message(msg, from_addr=sender)

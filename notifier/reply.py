@@ -1,0 +1,290 @@
+"""Compose the replies a submitter receives: a receipt or a defect notice.
+
+Replies are rendered from Jinja2 templates so that coordinators can change
+the wording without touching code: they copy `notifier/templates` somewhere,
+edit it, and point `templates_dir` at the copy; any template missing there
+falls back to the built-in one.
+
+Every reply carries `Auto-Submitted: auto-replied` (RFC 3834) and
+`X-Auto-Response-Suppress: All`, so that well-behaved out-of-office robots on
+the other side do not answer back, and threads correctly under the original
+message through In-Reply-To and References.
+
+Template context (for people editing templates): identity, unit, subject,
+received, declared_count, batch, deadline, materials (kind, kind_name, title,
+filename), links (provider_name, url, code), errors, warnings (Defect
+objects), example_subject, signature_lines, now.
+"""
+
+from __future__ import annotations
+
+import email.errors
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, getaddresses, make_msgid
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from parsers.facts import Defect, MailMessage, Submission
+from rules.campaign import Campaign
+
+PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
+
+KIND_NAMES = {
+    "case": "典型工作案例",
+    "project": "培训项目",
+    "course": "课程资源",
+    "scan": "盖章扫描件",
+    "summary": "汇总表",
+    "video": "视频",
+    "photo": "照片",
+    "other": "其他",
+}
+PROVIDER_NAMES = {"baidu": "百度网盘", "aliyun": "阿里云盘", "quark": "夸克网盘"}
+TEMPLATE_BY_STATUS = {"accepted": "receipt", "defective": "defects"}
+
+# "Re:", "RE：", "回复:", "答复：", "Re[2]:", "AW:", "SV:" — reply prefixes that pile up.
+REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|回复|答复)(\[\d+\])?\s*[:：]\s*", re.IGNORECASE)
+MSGID = re.compile(r"<[^<>\s]+>")
+ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+MAX_REFERENCES = 20
+
+
+@dataclass
+class ReplyIdentity:
+    """Who the replies come from, as the submitters see it."""
+
+    address: str = "zhzl@example.org.cn"
+    name: str = "智慧助老材料征集工作组"
+    organisation: str = "社区教育指导中心"
+    signature: str = ""
+
+    @property
+    def domain(self) -> str:
+        return self.address.rsplit("@", 1)[-1]
+
+    def signature_lines(self) -> list[str]:
+        text = self.signature.strip() or f"{self.organisation}\n{self.name}"
+        return text.splitlines()
+
+
+def cn_datetime(value: datetime | None) -> str:
+    """`2024年5月20日 14:30` in China time; naive values are taken as China time."""
+    if value is None:
+        return ""
+    local = value.astimezone(DISPLAY_TZ) if value.tzinfo else value
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def template_env(templates_dir: Path | None = None) -> Environment:
+    """Jinja environment: the override folder first, the built-in templates second.
+
+    StrictUndefined makes a typo in an edited template fail loudly instead of
+    silently sending a reply with a hole in it; a missing override folder
+    fails too rather than quietly falling back to the built-in wording.
+    """
+    if templates_dir is not None and not Path(templates_dir).is_dir():
+        raise FileNotFoundError(f"template folder not found: {templates_dir}")
+    loaders = [FileSystemLoader(str(templates_dir))] if templates_dir else []
+    loaders.append(FileSystemLoader(str(PACKAGE_TEMPLATES)))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(enabled_extensions=("html.j2", "html"), default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["cn_datetime"] = cn_datetime
+    return env
+
+
+def reply_subject(subject: str) -> str:
+    """`Re: <original>` with any pile of Re:/回复:/答复: prefixes collapsed."""
+    core = subject.strip()
+    while True:
+        stripped = REPLY_PREFIX.sub("", core, count=1)
+        if stripped == core:
+            break
+        core = stripped.strip()
+    return f"Re: {core or '您的来信'}"
+
+
+def _usable(raw: str) -> str | None:
+    for _name, address in getaddresses([raw]):
+        address = address.strip()
+        if ADDRESS.match(address) and _sendable(address):
+            return address
+    return None
+
+
+def _sendable(address: str) -> bool:
+    """Whether the stdlib can put this address in a header (no raw non-ASCII local part)."""
+    try:
+        Address(addr_spec=address)
+    except (ValueError, IndexError, email.errors.HeaderParseError, email.errors.MessageDefect):
+        return False
+    return True
+
+
+def reply_address(message: MailMessage) -> str | None:
+    """Reply-To when it holds a usable address, else From; None if neither does."""
+    return _usable(message.reply_to or "") or _usable(message.sender or "")
+
+
+def _angle(message_id: str) -> str:
+    message_id = message_id.strip()
+    if not message_id:
+        return ""
+    return message_id if message_id.startswith("<") else f"<{message_id.strip('<>')}>"
+
+
+def references_chain(message: MailMessage) -> list[str]:
+    """The original References plus its Message-ID, deduplicated.
+
+    Long threads keep the first id (the thread root) and the most recent
+    ones, as RFC 5322 allows, so the header stays a sane size.
+    """
+    ids = MSGID.findall(message.headers.get("references", ""))
+    own = _angle(message.message_id)
+    if own:
+        ids.append(own)
+    unique = list(dict.fromkeys(ids))
+    if len(unique) > MAX_REFERENCES:
+        unique = unique[:1] + unique[-(MAX_REFERENCES - 1):]
+    return unique
+
+
+def _aware(now: datetime | None) -> datetime:
+    now = now or datetime.now(DISPLAY_TZ)
+    return now if now.tzinfo else now.replace(tzinfo=DISPLAY_TZ)
+
+
+def new_message(identity: ReplyIdentity, to: list[str], subject: str, now: datetime | None,
+                auto_submitted: str) -> EmailMessage:
+    """An EmailMessage with the headers every message we send carries."""
+    msg = EmailMessage()
+    msg["From"] = Address(display_name=identity.name, addr_spec=identity.address)
+    msg["To"] = ", ".join(to)
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(_aware(now))
+    msg["Message-ID"] = make_msgid(domain=identity.domain)
+    msg["Auto-Submitted"] = auto_submitted
+    msg["X-Auto-Response-Suppress"] = "All"
+    return msg
+
+
+def _deadline(sub: Submission, campaign: Campaign | None) -> datetime | None:
+    if not campaign or not sub.batch:
+        return None
+    return next((b.deadline for b in campaign.batches if b.name == sub.batch), None)
+
+
+def _unit(sub: Submission) -> str | None:
+    if sub.subject.unit:
+        return sub.subject.unit
+    return next((m.form.unit for m in sub.forms() if m.form and m.form.unit), None)
+
+
+def _example_subject(unit: str | None, sub: Submission, defects: list[Defect]) -> str | None:
+    """The subject to resend with: the declared count, or the forms received when it was wrong."""
+    miscounted = any(d.code == "COUNT_MISMATCH" for d in defects)
+    count = (len(sub.forms()) if miscounted else sub.subject.declared_count) or len(sub.forms())
+    if not unit or not count:
+        return None
+    return f"{unit}+智慧助老材料+{count}"
+
+
+def reply_context(sub: Submission, defects: list[Defect], identity: ReplyIdentity,
+                  now: datetime | None, campaign: Campaign | None) -> dict:
+    """Everything the receipt and defect templates may use."""
+    now = _aware(now)
+    deadline = _deadline(sub, campaign)
+    unit = _unit(sub)
+    return {
+        "identity": identity,
+        "unit": unit,
+        "subject": sub.message.subject.strip() or "（无主题）",
+        "received": sub.message.date or now,
+        "declared_count": sub.subject.declared_count,
+        "form_count": len(sub.forms()),
+        "batch": sub.batch,
+        "deadline": deadline if deadline and deadline > now else None,
+        "materials": [
+            {"kind": m.kind, "kind_name": KIND_NAMES.get(m.kind, "其他"), "title": m.title,
+             "filename": m.filename}
+            for m in sub.materials
+        ],
+        "links": [
+            {"provider_name": PROVIDER_NAMES.get(link.provider, "网盘"), "url": link.url,
+             "code": link.code}
+            for link in sub.links
+        ],
+        "errors": [d for d in defects if d.severity == "error"],
+        "warnings": [d for d in defects if d.severity != "error"],
+        "example_subject": _example_subject(unit, sub, defects),
+        "signature_lines": identity.signature_lines(),
+        "now": now,
+    }
+
+
+def render_pair(env: Environment, name: str, context: dict) -> tuple[str, str]:
+    """Render `<name>.txt.j2` and `<name>.html.j2` with the same context."""
+    text = env.get_template(f"{name}.txt.j2").render(context)
+    html = env.get_template(f"{name}.html.j2").render(context)
+    return text, html
+
+
+def compose_reply(sub: Submission, status: str, defects: list[Defect], identity: ReplyIdentity,
+                  templates_dir: Path | None = None, now: datetime | None = None,
+                  campaign: Campaign | None = None) -> EmailMessage:
+    """The receipt ("accepted") or defect notice ("defective") for one submission.
+
+    `campaign` is optional and only used to remind of the batch deadline.
+    Raises ValueError for an unknown status or when there is nobody to reply to.
+    """
+    if status not in TEMPLATE_BY_STATUS:
+        raise ValueError(f"no reply template for status {status!r}")
+    to = reply_address(sub.message)
+    if to is None:
+        raise ValueError(f"message {sub.message.message_id} has no usable reply address")
+    context = reply_context(sub, defects, identity, now, campaign)
+    text, html = render_pair(template_env(templates_dir), TEMPLATE_BY_STATUS[status], context)
+    name = sub.message.sender_name if to == sub.message.sender else ""
+    msg = new_message(identity, [str(Address(display_name=name, addr_spec=to))],
+                      reply_subject(sub.message.subject), now, "auto-replied")
+    original = _angle(sub.message.message_id)
+    if original:
+        msg["In-Reply-To"] = original
+    references = references_chain(sub.message)
+    if references:
+        msg["References"] = " ".join(references)
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    return msg
+
+
+def compose_coordinator_note(message: MailMessage, problems: list[str], identity: ReplyIdentity,
+                             to: list[str], templates_dir: Path | None = None,
+                             now: datetime | None = None) -> EmailMessage:
+    """A short note asking coordinators to handle a message the service could not."""
+    subject = message.subject.strip() or "（无主题）"
+    context = {
+        "message": message,
+        "subject": subject,
+        "problems": problems,
+        "attachments": [a.filename for a in message.attachments],
+        "signature_lines": identity.signature_lines(),
+        "cn_received": cn_datetime(message.date),
+    }
+    text = template_env(templates_dir).get_template("coordinator_note.txt.j2").render(context)
+    msg = new_message(identity, to, f"[智慧助老] 需人工处理：{subject}", now, "auto-generated")
+    msg.set_content(text)
+    return msg

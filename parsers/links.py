@@ -1,0 +1,400 @@
+"""Find netdisk share links and their share codes in what people paste.
+
+People paste Baidu's share text (`链接：… 提取码：a1b2 --来自百度网盘超级会员V5的分享`),
+`?pwd=` links, full-width characters, links broken over two lines, and several
+links with several codes in one message. This module finds every share URL of
+a known provider (parsers/netdisk.py), reads every labelled share code, and
+gives each link at most one code and each code at most one link.
+
+Pairing works on the order of links and codes: in the usual layout a code
+follows its link, in some a code precedes it; both readings are tried and the
+one that pairs more codes wins (ties go to "code follows link").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from html.parser import HTMLParser
+from typing import Iterable
+from urllib.parse import urlsplit
+
+from parsers.facts import ShareLink
+from parsers.netdisk import TRUNCATED, Provider, ShareUrl, host_pattern, provider_for_host
+
+URL_CHARS = r"A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%"
+URL_RE = re.compile(
+    rf"(?<![A-Za-z0-9.\-@])(?:https?://)?(?P<host>(?:[a-z0-9-]+\.)*(?:{host_pattern()}))(?![A-Za-z0-9\-])"
+    rf"(?::\d+)?(?P<rest>[/?#][{URL_CHARS}]*)?",
+    re.IGNORECASE,
+)
+TRAILING = ".,;:!?'*[]"
+# A continuation fragment of a link broken over lines (or split by OCR spaces).
+CONTINUATION = re.compile(rf"[ \t]*(?:\r?\n[ \t>]*)?(?P<frag>[{URL_CHARS}]+)")
+
+WRAPPED_LINE = re.compile(r"[ \t]*\r?\n[ \t>]*[A-Za-z0-9_\-]{4,}[ \t]*(?:\r?\n|$)")
+
+CN_LABEL = r"提取码|提取密码|访问码|访问密码|分享码|分享密码|密码"
+EN_LABEL = r"pwd|passcode|password|code"
+CODE_RE = re.compile(
+    # every \s* follows a required token, so runs of spaces cannot backtrack polynomially
+    rf"(?:(?P<cn>{CN_LABEL})\s*(?:(?P<many>分别)\s*)?(?:(?:是|为)\s*)?(?:[:=]\s*)?"
+    rf"|(?<![A-Za-z])(?P<en>{EN_LABEL})\s*[:=]\s*)"
+    r"(?P<code>[A-Za-z0-9]{2,12})(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+HEADER_CELL = re.compile(rf"(?:{CN_LABEL}|{EN_LABEL})(?:\s*[/、]\s*(?:{CN_LABEL}|{EN_LABEL}))*", re.IGNORECASE)
+MORE_CODES = re.compile(r"\s*[、,;/]\s*(?P<code>[A-Za-z0-9]{2,12})(?![A-Za-z0-9])")
+# A 密码 label preceded by one of these is some other password (解压密码 is the archive's).
+NOT_SHARE_CODE = ("解压", "压缩", "压缩包", "文件", "文档", "打开", "邮箱", "登录", "登陆", "账号", "开机", "WiFi", "wifi")
+
+
+@dataclass
+class Hit:
+    """One link occurrence in the scanned text, with the span of the code it got."""
+
+    link: ShareLink
+    span: tuple[int, int]
+    code_span: tuple[int, int] | None = None
+
+
+@dataclass
+class Code:
+    value: str
+    span: tuple[int, int]
+
+
+def normalize(text: str) -> str:
+    """Full-width letters, digits and colons to ASCII; NBSP to space (NFKC)."""
+    return unicodedata.normalize("NFKC", text or "")
+
+
+# --------------------------------------------------------------------------- URLs
+
+
+def _read_url(candidate: str) -> tuple[Provider, ShareUrl] | None:
+    """The provider and reading of one candidate URL, or None when it is no share URL."""
+    m = URL_RE.fullmatch(candidate)
+    if not m or not m.group("rest"):
+        return None  # a bare host name in prose is no link
+    split = urlsplit("https://" + m.group("host") + m.group("rest"))
+    provider = provider_for_host(split.hostname or "")
+    if provider is None or not provider.claims(split):
+        return None
+    return provider, provider.parse(split)
+
+
+def _strip(url: str) -> tuple[str, bool]:
+    """Drop trailing punctuation; report whether an ellipsis was cut off."""
+    stripped = url.rstrip(TRAILING)
+    return stripped, "..." in url[len(stripped):]
+
+
+def _reading(text: str, start: int, end: int):
+    """Read text[start:end] as a link, joining continuation fragments when that repairs it.
+
+    Returns (provider, reading, end) or None.
+    """
+    raw, ellipsis = _strip(text[start:end])
+    found = _read_url(raw)
+    if found is None:
+        more = CONTINUATION.match(text, start + len(raw))
+        if more and more.group("frag").startswith("/"):  # broken right after the host name
+            return _join(text, start, start + len(raw))
+        return None
+    provider, reading = found
+    end = start + len(raw)
+    wrapped_old_id = provider.key == "baidu" and _whole_line_follows(text, end)
+    if reading.problem or raw.endswith("=") or wrapped_old_id:
+        joined = _join(text, start, end)
+        if joined:
+            return joined
+    if reading.problem:
+        fixed = _read_url(raw.rstrip("-_"))  # `…/s/1…--来自百度网盘` glued on
+        if fixed and fixed[1].problem is None:
+            return fixed[0], fixed[1], start + len(raw.rstrip("-_"))
+        if ellipsis:
+            reading = replace(reading, problem=TRUNCATED)
+    return provider, reading, end
+
+
+def _join(text: str, start: int, end: int):
+    """Try up to two continuation fragments; accept the first join that reads well-formed."""
+    prefix = text[start:end]
+    for _ in range(2):
+        m = CONTINUATION.match(text, end)
+        if not m:
+            return None
+        raw, _ = _strip(prefix + m.group("frag"))
+        found = _read_url(raw) if len(raw) > len(prefix) else None
+        if found is None:
+            return None
+        end = m.start("frag") + len(raw) - len(prefix)
+        prefix = raw
+        if found[1].problem is None:
+            return found[0], found[1], end
+    return None
+
+
+def _whole_line_follows(text: str, end: int) -> bool:
+    """The link ends its line and the next line is one bare fragment (a wrapped id)."""
+    return WRAPPED_LINE.match(text, end) is not None
+
+
+def _find_urls(text: str) -> list[tuple[Provider, ShareUrl, tuple[int, int]]]:
+    found, pos = [], 0
+    while (m := URL_RE.search(text, pos)) is not None:
+        read = _reading(text, m.start(), m.end())
+        if read is None:
+            pos = m.end()
+            continue
+        provider, reading, end = read
+        found.append((provider, reading, (m.start(), end)))
+        pos = max(end, m.start() + 1)
+    return found
+
+
+# --------------------------------------------------------------------------- codes
+
+
+def _find_codes(text: str) -> list[Code]:
+    """Every labelled share code; a `分别为` label may list several; table columns too."""
+    codes = _labelled_codes(text)
+    taken = {c.span for c in codes}
+    codes += [c for c in _table_codes(text) if c.span not in taken]
+    return sorted(codes, key=lambda c: c.span)
+
+
+def _table_codes(text: str) -> list[Code]:
+    """Codes in a 提取码 column of a spreadsheet (rows as lines, cells separated by tabs).
+
+    Cells are matched to the header by position, so only rows with as many
+    cells as the header count; empty cells are dropped by the sheet reader and
+    a shorter row cannot be lined up safely.
+    """
+    codes, column, offset = [], None, 0
+    for line in text.split("\n"):
+        cells = line.split("\t")
+        labels = [i for i, cell in enumerate(cells) if HEADER_CELL.fullmatch(cell.strip())]
+        if len(cells) > 1 and labels:
+            column, width = labels[0], len(cells)
+        elif column is not None and len(cells) == width:
+            start = offset + sum(len(c) + 1 for c in cells[:column])
+            m = re.fullmatch(r"\s*([A-Za-z0-9]{2,12})\s*", cells[column])
+            if m:
+                codes.append(Code(m.group(1), (start + m.start(1), start + m.end(1))))
+        offset += len(line) + 1
+    return codes
+
+
+def _labelled_codes(text: str) -> list[Code]:
+    codes = []
+    for m in CODE_RE.finditer(text):
+        if m.group("cn") and text[max(0, m.start() - 4):m.start()].endswith(NOT_SHARE_CODE):
+            continue
+        codes.append(Code(m.group("code"), m.span("code")))
+        if m.group("many"):
+            pos = m.end()
+            while (more := MORE_CODES.match(text, pos)) is not None:
+                codes.append(Code(more.group("code"), more.span("code")))
+                pos = more.end()
+    return codes
+
+
+def _mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """Blank out link spans so `?code=` inside a URL is not read as a share code."""
+    chars = list(text)
+    for a, b in spans:
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
+
+
+# --------------------------------------------------------------------------- pairing
+
+
+def _runs(hits: list[Hit], codes: list[Code]) -> list[list]:
+    """Maximal runs of consecutive links or consecutive codes, in text order."""
+    tokens = sorted([*hits, *codes], key=lambda t: t.span[0])
+    runs: list[list] = []
+    for token in tokens:
+        if runs and type(runs[-1][0]) is type(token):
+            runs[-1].append(token)
+        else:
+            runs.append([token])
+    return runs
+
+
+def _pair_run(links: list[Hit], codes: list[Code], codes_follow: bool) -> list[tuple[Hit, Code]]:
+    """Pairs within one run of links next to one run of codes.
+
+    A link whose URL already carries its code takes an equal code (the same
+    code repeated as 提取码). The rest pair in order when the counts match,
+    otherwise the links and codes nearest each other pair.
+    """
+    pairs, codes = [], list(codes)
+    for hit in links:
+        if hit.link.code:
+            same = next((c for c in codes if c.value.lower() == hit.link.code.lower()), None)
+            if same:
+                pairs.append((hit, same))
+                codes.remove(same)
+    free = [h for h in links if not h.link.code]
+    k = min(len(free), len(codes))
+    if k == 0:
+        return pairs
+    if len(free) == len(codes):
+        return pairs + list(zip(free, codes))
+    if codes_follow:
+        return pairs + list(zip(free[-k:], codes[:k]))
+    return pairs + list(zip(free[:k], codes[-k:]))
+
+
+def _pairing(runs: list[list], codes_follow: bool) -> list[tuple[Hit, Code]]:
+    pairs = []
+    for first, second in zip(runs, runs[1:]):
+        if codes_follow and isinstance(first[0], Hit):
+            pairs += _pair_run(first, second, True)
+        elif not codes_follow and isinstance(first[0], Code):
+            pairs += _pair_run(second, first, False)
+    return pairs
+
+
+def _new_codes(pairs: list[tuple[Hit, Code]]) -> int:
+    """How many links a pairing gives a code they did not already carry."""
+    return sum(1 for hit, _ in pairs if hit.link.code is None)
+
+
+def _pair(hits: list[Hit], codes: list[Code]) -> None:
+    """Give links their codes, reading the layout the way that pairs the most."""
+    runs = _runs(hits, codes)
+    after, before = _pairing(runs, True), _pairing(runs, False)
+    for hit, code in after if _new_codes(after) >= _new_codes(before) else before:
+        hit.code_span = code.span
+        if hit.link.code is None:
+            hit.link.code = code.value
+
+
+# --------------------------------------------------------------------------- public
+
+
+def scan_text(text: str, found_in: str = "body") -> list[Hit]:
+    """Every link occurrence in `text`, each with the code it was paired with.
+
+    Spans refer to the NFKC-normalised text. Codes carried in a URL keep the
+    span of the URL's `pwd=` value.
+    """
+    text = normalize(text)
+    hits = []
+    for provider, reading, span in _find_urls(text):
+        link = ShareLink(
+            provider=provider.key,
+            url=reading.url,
+            code=reading.code,
+            share_id=reading.share_id,
+            found_in=found_in,
+            well_formed=reading.problem is None,
+            problem=reading.problem,
+            needs_code=provider.needs_code if reading.needs_code is None else reading.needs_code,
+            expires=provider.expires,
+        )
+        hits.append(Hit(link, span, _url_code_span(text, span, reading.code)))
+    codes = _find_codes(_mask(text, (h.span for h in hits)))
+    _pair(hits, codes)
+    return hits
+
+
+def _url_code_span(text: str, span: tuple[int, int], code: str | None) -> tuple[int, int] | None:
+    if code is None:
+        return None
+    at = text.find("=" + code, span[0], span[1])
+    return (at + 1, at + 1 + len(code)) if at >= 0 else None
+
+
+def find_links(text: str, found_in: str = "body") -> list[ShareLink]:
+    """Share links in plain text (mail body, Word text, spreadsheet cells, OCR text)."""
+    return merge_links(hit.link for hit in scan_text(text, found_in))
+
+
+def find_links_in_document(text: str, hyperlinks: Iterable[str], found_in: str) -> list[ShareLink]:
+    """Links in a document's text plus its hyperlink targets (.docx relationships, cell links).
+
+    A hyperlink's target is often hidden behind words like `点击下载`, so its
+    code sits in the text without the URL: codes the text's links did not take
+    are handed, in order, to hyperlinks that have none.
+    """
+    text = normalize(text)
+    hits = scan_text(text, found_in)
+    used = {h.code_span for h in hits if h.code_span}
+    spare = [c for c in _find_codes(_mask(text, (h.span for h in hits))) if c.span not in used]
+    known = {_key(h.link) for h in hits}
+    extra = []
+    for target in hyperlinks:
+        for link in find_links(target, found_in):
+            if _key(link) not in known and link.code is None and link.well_formed and spare:
+                link.code = spare.pop(0).value
+            extra.append(link)
+    return merge_links([*(h.link for h in hits), *extra])
+
+
+class _VisibleText(HTMLParser):
+    """Visible text of an HTML body, with each link's href written after its words."""
+
+    BLOCKS = {"br", "p", "div", "tr", "li", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"}
+    HIDDEN = {"script", "style", "head", "title"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+        self.anchors: list[tuple[str, int]] = []  # href, index of its first text part
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.HIDDEN:
+            self.hidden += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+        elif tag == "a":
+            self.anchors.append((dict(attrs).get("href") or "", len(self.parts)))
+
+    def handle_endtag(self, tag):
+        if tag in self.HIDDEN:
+            self.hidden = max(0, self.hidden - 1)
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+        elif tag == "a" and self.anchors:
+            href, first = self.anchors.pop()
+            words = normalize("".join(self.parts[first:]))
+            if href.lower().startswith(("http://", "https://")) and normalize(href) not in words:
+                self.parts.append(f" {href} ")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def find_links_in_html(html: str, found_in: str = "html") -> list[ShareLink]:
+    """Share links in an HTML body: visible text and hrefs, paired with codes in the text."""
+    parser = _VisibleText()
+    try:
+        parser.feed(html or "")
+        parser.close()
+    except Exception:  # html.parser is lenient; a broken body still yields its text so far
+        pass
+    return find_links("".join(parser.parts), found_in)
+
+
+def _key(link: ShareLink) -> tuple[str, str]:
+    return link.provider, link.share_id or link.url
+
+
+def merge_links(links: Iterable[ShareLink]) -> list[ShareLink]:
+    """One entry per share: the first occurrence, completed with a code found anywhere."""
+    merged: dict[tuple[str, str], ShareLink] = {}
+    for link in links:
+        first = merged.get(_key(link))
+        if first is None:
+            merged[_key(link)] = replace(link)
+        elif first.code is None and link.code:
+            first.code = link.code
+    return list(merged.values())

@@ -1,0 +1,274 @@
+"""Checks on the Word application forms (附件2/3/4) a submission carries.
+
+Each rule reads `sub.forms()` — materials whose Word form was parsed — and
+reports what a reviewer would otherwise send back by hand: blank fields,
+phone numbers that cannot be dialled, case sections over the word limits,
+the course form's unanswered sharing question, and forms filled in for a unit
+other than the one named in the mail subject.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from parsers.facts import FORM_TITLES, Defect, Material, Submission
+from rules.campaign import Campaign
+
+PEOPLE_AND_PHONES = ("负责人", "负责人联系电话", "联系人", "联系人联系电话")
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "case": ("案例名称", "申报单位", *PEOPLE_AND_PHONES, "基本情况", "主要做法", "经验效果"),
+    "project": (
+        "项目名称", "申报单位", *PEOPLE_AND_PHONES, "授课人", "培训期数", "培训人次", "培训内容", "培训效果",
+    ),
+    "course": ("课程名称", "申报单位", *PEOPLE_AND_PHONES, "课程主要内容"),
+}
+SECTIONS = ("基本情况", "主要做法", "经验效果")
+BLANK = {"", "/", "／", "\\", "-", "—", "——", "无", "暂无", "空", "待定", "略"}
+SAME_AS_ABOVE = {"同上", "同负责人", "同左", "同前"}
+
+
+def check_form_fields(sub: Submission, campaign: Campaign) -> Iterable[Defect]:
+    """FIELD_MISSING: a required field of a form is blank."""
+    for material in sub.forms():
+        form = material.form
+        for label in REQUIRED.get(form.kind, ()):
+            if _is_filled(form.fields, label):
+                continue
+            yield Defect("FIELD_MISSING", "error", _missing_message(material, label), where=label)
+        if form.kind == "course":
+            yield from _course_choices_missing(material)
+
+
+def check_form_phones(sub: Submission, campaign: Campaign) -> Iterable[Defect]:
+    """PHONE_INVALID: a phone field holds something that is not a dialable number."""
+    for material in sub.forms():
+        for label, value in material.form.fields.items():
+            if not label.endswith("联系电话") or _blank(value) or value.strip() in SAME_AS_ABOVE:
+                continue
+            if not valid_phone(value):
+                yield Defect(
+                    "PHONE_INVALID",
+                    "error",
+                    f"附件《{material.filename}》中“{label}”填写为“{_short(value)}”，不是有效的手机号或固定电话"
+                    "（手机号为11位，固定电话请带区号，如0571-87654321），请核对后重新填写。",
+                    where=label,
+                )
+
+
+def check_case_lengths(sub: Submission, campaign: Campaign) -> Iterable[Defect]:
+    """TEXT_TOO_LONG: a case section (or the whole content) is over the notice's limit."""
+    for material in sub.forms():
+        form = material.form
+        if form.kind != "case":
+            continue
+        for section, limit in campaign.text_limits.items():
+            count = form.section_lengths.get(section)
+            if count is None or count <= limit:
+                continue
+            part = "案例内容全文" if section == "全文" else f"“{section}”部分"
+            yield Defect(
+                "TEXT_TOO_LONG",
+                "error",
+                f"附件《{material.filename}》中{part}共{count}字（不含空格），超过{limit}字的要求，"
+                "请精简后重新报送。",
+                where=section,
+            )
+
+
+def check_share_consent(sub: Submission, campaign: Campaign) -> Iterable[Defect]:
+    """SHARE_CONSENT_MISSING: the course form does not say whether the course may be shared."""
+    for material in sub.forms():
+        form = material.form
+        if form.kind == "course" and form.share_consent is None:
+            yield Defect(
+                "SHARE_CONSENT_MISSING",
+                "error",
+                f"附件《{material.filename}》（典型课程资源申报表）中“是否同意纳入平台共享”一栏未作选择，"
+                "请勾选“是”或“否”后重新报送。",
+                where="是否同意纳入共享",
+            )
+
+
+def check_form_unit(sub: Submission, campaign: Campaign) -> Iterable[Defect]:
+    """UNIT_MISMATCH (warning): the form's 申报单位 has nothing to do with the unit in the subject."""
+    subject_unit = sub.subject.unit
+    if not subject_unit:
+        return
+    for material in sub.forms():
+        unit = material.form.unit
+        if unit and not units_related(subject_unit, unit):
+            yield Defect(
+                "UNIT_MISMATCH",
+                "warning",
+                f"附件《{material.filename}》中的申报单位为“{unit}”，与邮件主题中的单位“{subject_unit}”不一致。"
+                "请核对申报单位名称；如系代下属单位报送，可忽略此提示。",
+                where="申报单位",
+            )
+
+
+# ----------------------------------------------------------------------------
+# Field helpers
+# ----------------------------------------------------------------------------
+
+
+def _blank(value: str | None) -> bool:
+    return value is None or re.sub(r"\s+", "", value) in BLANK
+
+
+def _is_filled(fields: dict[str, str], label: str) -> bool:
+    if not _blank(fields.get(label)):
+        return True
+    if label.endswith("联系电话"):
+        person = label.removesuffix("联系电话")
+        if not _blank(fields.get("联系电话")):
+            return True  # one unlabelled phone column serves both people
+        return person == "联系人" and (fields.get("联系人") or "").strip() in SAME_AS_ABOVE
+    return False
+
+
+def _kind_title(material: Material) -> str:
+    return FORM_TITLES.get(material.form.kind, "申报表")
+
+
+def _missing_message(material: Material, label: str) -> str:
+    where = f"附件《{material.filename}》（{_kind_title(material)}）"
+    if label in SECTIONS and not _blank(material.form.fields.get("案例内容")):
+        return (
+            f"{where}的案例内容中没有找到“{label}”部分。请按“基本情况、主要做法、经验效果”三部分填写，"
+            "并保留这三个小标题后重新报送。"
+        )
+    return f"{where}中“{label}”未填写，请补充完整后重新报送。"
+
+
+def _course_choices_missing(material: Material) -> Iterable[Defect]:
+    form = material.form
+    where = f"附件《{material.filename}》（典型课程资源申报表）"
+    if not form.resource_types:
+        yield Defect(
+            "FIELD_MISSING",
+            "error",
+            f"{where}中“课程资源类型”未勾选，请在“教材（读本）、视频资源、其他”中勾选后重新报送。",
+            where="课程资源类型",
+        )
+    elif "视频资源" in form.resource_types and form.video_minutes is None:
+        yield Defect(
+            "FIELD_MISSING",
+            "error",
+            f"{where}勾选了“视频资源”，但未填写视频时长，请在“时长：  分钟”处填写后重新报送。",
+            where="视频时长",
+        )
+
+
+def _short(value: str, limit: int = 40) -> str:
+    flat = re.sub(r"\s+", " ", value).strip()
+    return flat if len(flat) <= limit else flat[:limit] + "…"
+
+
+# ----------------------------------------------------------------------------
+# Phone numbers
+# ----------------------------------------------------------------------------
+
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_LANDLINE = re.compile(
+    r"(?:[（(]0\d{2,3}[）)]-?|0\d{2,3}-?)[2-9]\d{6,7}(?:(?:转|分机|ext\.?|x|#|-)\d{1,6})?", re.I
+)
+_COUNTRY = re.compile(r"^[（(]?(?:\+|00)?86[）)]?[\s-]*")
+
+
+def valid_phone(text: str) -> bool:
+    """Every number in the cell is a mainland mobile or a landline with area code.
+
+    Several numbers may share a cell, separated by / 、 ， ； or 或, or by
+    spaces between two complete numbers.
+    """
+    parts = [p for p in re.split(r"[/／、，,;；]|或", text) if p.strip()]
+    return bool(parts) and all(_valid_part(p) for p in parts)
+
+
+def _valid_part(part: str) -> bool:
+    number = re.sub(r"^[^\d+（(]*", "", part.strip())  # "手机：", "办公室电话"
+    number = re.sub(r"[^\d]*$", "", number)  # "（办）", trailing punctuation
+    if _valid_number(number):
+        return True
+    pieces = number.split()
+    return len(pieces) > 1 and all(_valid_number(p) for p in pieces)
+
+
+def _valid_number(number: str) -> bool:
+    had_country = bool(_COUNTRY.match(number))
+    number = _COUNTRY.sub("", number)
+    compact = re.sub(r"[\s\-－—]", "", number)
+    if _MOBILE.fullmatch(compact):
+        return True
+    landline = re.sub(r"\s+", "", number).replace("－", "-").replace("—", "-")
+    if had_country and landline[:1].isdigit() and not landline.startswith("0"):
+        landline = "0" + landline  # +86 571 8765 4321 drops the trunk 0
+    return bool(_LANDLINE.fullmatch(landline))
+
+
+# ----------------------------------------------------------------------------
+# Units
+# ----------------------------------------------------------------------------
+
+_INSTITUTIONS = sorted(
+    [
+        "社区教育服务指导中心", "社区教育指导中心", "社区教育指导服务中心", "社区教育中心", "社区教育学院",
+        "老年教育指导中心", "终身教育指导中心", "社区学院", "社区学校", "社区大学", "老年大学", "老年学校",
+        "老年开放大学", "开放大学", "广播电视大学", "电视大学", "职业技术学院", "职业学院", "成人学校",
+        "成人教育中心", "教育局", "教育厅", "教育委员会", "教育体育局", "文化和旅游局", "民政局", "分校",
+        "学院", "学校", "大学", "中心", "委员会", "办公室", "分会", "协会",
+    ],
+    key=len,
+    reverse=True,
+)
+_ADMIN = re.compile(
+    r"^(?P<prov>北京市|天津市|上海市|重庆市|[^省\s]{2,3}省|.{2,6}?自治区)?"
+    r"(?P<city>[^市盟省区县]{2,6}?(?:市|自治州|州|盟|地区))?"
+    r"(?P<county>[^区县旗市]{1,6}?(?:区|县|旗|市))?"
+)
+
+
+def units_related(a: str, b: str) -> bool:
+    """Whether two unit names plausibly belong together (same body, or same place).
+
+    A city centre forwarding its districts' forms is related to them; two
+    different cities are not. When we cannot tell, we say related: this only
+    drives a warning and should not cry wolf.
+    """
+    na, nb = _norm(a), _norm(b)
+    if not na or not nb or na in nb or nb in na:
+        return True
+    ka, kb = _key(na), _key(nb)
+    if len(ka) >= 2 and len(kb) >= 2 and (ka in kb or kb in ka):
+        return True
+    pa, pb = _places(na), _places(nb)
+    for level in ("county", "city"):
+        if pa[level] and pa[level] == pb[level]:
+            return True
+    if pa["city"] and pb["city"]:
+        return False
+    if pa["prov"] and pb["prov"]:
+        return pa["prov"] == pb["prov"]
+    only_province = lambda p: p["prov"] and not p["city"] and not p["county"]  # noqa: E731
+    return bool(only_province(pa) or only_province(pb))
+
+
+def _norm(name: str) -> str:
+    name = re.sub(r"[（(][^）)]*[）)]", "", name)  # "（西湖区老年大学）" aliases
+    return re.sub(r"[\s·•,，、.。“”\"'‘’]", "", name)
+
+
+def _key(name: str) -> str:
+    """The place part of a name: institution words and admin suffixes removed."""
+    for word in _INSTITUTIONS:
+        name = name.replace(word, "")
+    return re.sub(r"[省市区县]", "", name)
+
+
+def _places(name: str) -> dict[str, str | None]:
+    m = _ADMIN.match(name)
+    places = {k: m.group(k) for k in ("prov", "city", "county")} if m else {"prov": None, "city": None, "county": None}
+    if places["county"] and places["county"].endswith(("社区", "学区", "校区")):
+        places["county"] = None
+    return places

@@ -1,0 +1,190 @@
+"""The coordinators' daily digest and the summary spreadsheet."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, timedelta, timezone
+from email import message_from_bytes, policy
+
+from openpyxl import load_workbook
+
+from notifier.digest import (
+    DEFECT_TITLES,
+    SUMMARY_HEADERS,
+    DeadLink,
+    DigestRow,
+    SummaryRow,
+    compose_digest,
+    summary_rows,
+    summary_workbook,
+)
+from notifier.reply import ReplyIdentity
+from parsers.facts import ApplicationForm, Defect, MailMessage, Material, SubjectInfo, Submission
+
+CST = timezone(timedelta(hours=8))
+DAY = date(2024, 5, 20)
+COORDINATORS = ["zhaolaoshi@example.org.cn", "qianlaoshi@example.org.cn"]
+VOCABULARY = (
+    "SUBJECT_FORMAT SUBJECT_COUNT_MISSING COUNT_MISMATCH NO_ATTACHMENTS WORD_MISSING SCAN_MISSING STAMP_MISSING "
+    "FIELD_MISSING PHONE_INVALID TEXT_TOO_LONG SHARE_CONSENT_MISSING LINK_MISSING LINK_MALFORMED LINK_CODE_MISSING "
+    "LINK_DEAD ATTACHMENT_UNREADABLE LATE ATTACHMENT_NAME LATE_BATCH UNIT_MISMATCH LINK_PROVIDER LINK_REUSED "
+    "LINK_CODE_WRONG LINK_EXPIRES STAMP_UNCERTAIN SCAN_NAME_MISMATCH"
+).split()
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    return datetime(2024, 5, 20, hour, minute, tzinfo=CST)
+
+
+def day_rows() -> list[DigestRow]:
+    return [
+        DigestRow("杭州市西湖区社区学院", "accepted", at(9, 12), "杭州市西湖区社区学院+智慧助老材料+2",
+                  "wangfang@163.com", "第一批", {"case": 1, "course": 1, "scan": 2}, ["ATTACHMENT_NAME"]),
+        DigestRow("宁波市海曙区老年大学", "defective", at(10, 5), "海曙老年大学智慧助老材料",
+                  "hsldx@126.com", "第一批", {"project": 1}, ["SUBJECT_COUNT_MISSING", "SCAN_MISSING"], superseded=True),
+        DigestRow("宁波市海曙区老年大学", "accepted", at(15, 40), "宁波市海曙区老年大学+智慧助老材料+1",
+                  "hsldx@126.com", "第一批", {"project": 1, "scan": 1}, []),
+        DigestRow("温州市鹿城区社区学院", "defective", at(11, 20), "温州市鹿城区社区学院+智慧助老材料+3",
+                  "lcsqxy@qq.com", "第一批", {"case": 3}, ["SCAN_MISSING", "FIELD_MISSING", "FIELD_MISSING"]),
+        DigestRow("绍兴市越城区社区学校", "defective", at(13, 2), "绍兴市越城区社区学校+智慧助老材料+1",
+                  "ycsqxx@163.com", "第一批", {"course": 1, "scan": 1}, ["LINK_CODE_MISSING"]),
+        DigestRow(None, "ignored", at(13, 30), "自动回复：您好，我已休假", "liming@163.com", None, {}, []),
+        DigestRow(None, "error", at(16, 45), "智慧助老材料（压缩包）", "unknown@139.com", None, {}, []),
+    ]
+
+
+DEAD = [DeadLink("杭州市西湖区社区学院", "https://pan.baidu.com/s/1kVbR3x9QmZ2Lw7pTq", "dead", at(6, 0),
+                 "分享的文件已经被取消")]
+
+
+def parsed(msg):
+    return message_from_bytes(msg.as_bytes(), policy=policy.default)
+
+
+def bodies(message) -> tuple[str, str]:
+    return message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()
+
+
+def test_digest_counts_messages_by_outcome():
+    message = parsed(compose_digest(DAY, day_rows(), DEAD, ReplyIdentity(), COORDINATORS))
+    assert message["Subject"] == "[智慧助老] 2024-05-20 每日汇总：收到 7 封，通过 2，需修改 3，失效链接 1"
+    text, html = bodies(message)
+    assert "收到 7 封，通过 2 封，需修改 3 封，忽略 1 封，需人工处理 1 封" in text
+    assert "其中 1 封已被同一单位后来重发的材料取代" in text
+    assert "<td" in html and "需人工处理" in html
+
+
+def test_digest_is_addressed_to_coordinators_and_marked_automatic():
+    message = parsed(compose_digest(DAY, day_rows(), [], ReplyIdentity(), COORDINATORS))
+    assert [a.addr_spec for a in message["To"].addresses] == COORDINATORS
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert "失效链接" not in message["Subject"]
+
+
+def test_digest_lists_each_unit_with_materials_and_problems_in_chinese():
+    text, html = bodies(parsed(compose_digest(DAY, day_rows(), [], ReplyIdentity(), COORDINATORS)))
+    for body in (text, html):
+        assert "温州市鹿城区社区学院" in body
+        assert "典型工作案例×3" in body
+        assert "缺少盖章扫描件、必填项未填写" in body
+        assert "（已被重发取代）" in body
+        assert "（未识别单位）" in body
+    lines = text.splitlines()
+    units = [next(i for i, line in enumerate(lines) if unit in line)
+             for unit in ("杭州市西湖区社区学院", "温州市鹿城区社区学院", "（未识别单位）")]
+    assert units == sorted(units)
+
+
+def test_most_common_defects_are_counted_once_per_message():
+    text, _ = bodies(parsed(compose_digest(DAY, day_rows(), [], ReplyIdentity(), COORDINATORS)))
+    section = text.split("三、常见问题")[1].split("四、")[0]
+    lines = [line.strip() for line in section.strip().splitlines()]
+    assert lines[0] == "缺少盖章扫描件（SCAN_MISSING）：2 封"
+    assert "必填项未填写（FIELD_MISSING）：1 封" in lines
+    assert "缺少提取码（LINK_CODE_MISSING）：1 封" in lines
+
+
+def test_digest_reports_links_that_died_after_acceptance():
+    text, html = bodies(parsed(compose_digest(DAY, day_rows(), DEAD, ReplyIdentity(), COORDINATORS)))
+    for body in (text, html):
+        assert "https://pan.baidu.com/s/1kVbR3x9QmZ2Lw7pTq" in body
+        assert "已失效" in body and "分享的文件已经被取消" in body
+
+
+def test_quiet_day_says_so():
+    text, _ = bodies(parsed(compose_digest(DAY, [], [], ReplyIdentity(), COORDINATORS)))
+    assert "今天没有收到来信" in text and "没有发现失效链接" in text
+    assert "收到 0 封" in text
+
+
+def test_batch_totals_table_lists_kinds_in_chinese():
+    totals = {"第一批": {"case": 12, "project": 5, "course": 7}, "第二批": {"case": 3}}
+    text, html = bodies(parsed(compose_digest(DAY, day_rows(), [], ReplyIdentity(), COORDINATORS, totals)))
+    assert "第一批：共 24 份（典型工作案例 12、培训项目 5、课程资源 7）" in text
+    assert "第二批：共 3 份（典型工作案例 3、培训项目 0、课程资源 0）" in text
+    assert "<th" in html and "合计" in html
+
+
+def test_digest_carries_the_summary_workbook_as_attachment():
+    rows = [SummaryRow("杭州市西湖区社区学院", "第一批", "case", "“银龄触网”智能手机应用进社区",
+                       "杭州市西湖区社区学院", "陈建国", "王芳", "0571-87012345", "accepted")]
+    message = parsed(compose_digest(DAY, day_rows(), [], ReplyIdentity(), COORDINATORS,
+                                    attachment_xlsx=summary_workbook(rows)))
+    attachments = list(message.iter_attachments())
+    assert [a.get_filename() for a in attachments] == ["汇总表-20240520.xlsx"]
+    book = load_workbook(io.BytesIO(attachments[0].get_content()))
+    assert book["汇总表"]["D2"].value == "“银龄触网”智能手机应用进社区"
+    assert message.get_body(("plain",)) is not None and message.get_body(("html",)) is not None
+
+
+def test_summary_workbook_has_the_coordinators_columns_and_one_line_per_material():
+    rows = [
+        SummaryRow("杭州市西湖区社区学院", "第一批", "case", "“银龄触网”智能手机应用进社区", "杭州市西湖区社区学院",
+                   "陈建国", "王芳", "0571-87012345", "accepted"),
+        SummaryRow("温州市鹿城区社区学院", "第一批", "course", "防范电信诈骗微课", "鹿城区五马街道社区学校",
+                   "林晓", "林晓", "13805771234", "defective", ["缺少盖章扫描件：请补充盖章扫描件。", "必填项未填写：联系电话为空。"]),
+    ]
+    sheet = load_workbook(io.BytesIO(summary_workbook(rows)))["汇总表"]
+    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert tuple(values[0]) == SUMMARY_HEADERS
+    assert values[1] == ["杭州市西湖区社区学院", "第一批", "典型工作案例", "“银龄触网”智能手机应用进社区",
+                         "杭州市西湖区社区学院", "陈建国", "王芳", "0571-87012345", "通过", None]
+    assert values[2][2] == "课程资源" and values[2][8] == "需修改"
+    assert values[2][7] == "13805771234" and isinstance(values[2][7], str)
+    assert values[2][9] == "缺少盖章扫描件：请补充盖章扫描件。\n必填项未填写：联系电话为空。"
+    assert sheet.freeze_panes == "A2"
+
+
+def test_summary_rows_read_people_from_the_form_and_place_problems_on_their_file():
+    unit = "温州市鹿城区社区学院"
+    case = ApplicationForm(kind="case", title="“数字反哺”祖孙课堂", unit=unit,
+                           fields={"负责人": "林晓", "联系人": "周敏", "联系人联系电话": "0577-88123456"})
+    message = MailMessage(message_id="<lc-0520@qq.com>", subject=f"{unit}+智慧助老材料+1", sender="lcsqxy@qq.com")
+    sub = Submission(
+        message=message, subject=SubjectInfo(raw=message.subject, unit=unit, keyword_found=True, declared_count=1),
+        materials=[Material("case", "附件2 案例申报表.docx", "d4", 51_200, form=case),
+                   Material("photo", "活动照片1.jpg", "e5", 1_830_442)],
+        batch="第一批",
+    )
+    defects = [
+        Defect("SCAN_MISSING", "error", "案例“数字反哺”祖孙课堂缺少盖章扫描件，请补充。", "附件2 案例申报表.docx"),
+        Defect("ATTACHMENT_NAME", "warning", "照片文件名没有写明单位名称。", "活动照片1.jpg"),
+        Defect("LATE_BATCH", "warning", "第一批已截止，本次报送顺延至第二批。", "邮件"),
+    ]
+    rows = summary_rows(sub, "defective", defects)
+    assert [(r.kind, r.name, r.leader, r.contact, r.phone) for r in rows] == [
+        ("case", "“数字反哺”祖孙课堂", "林晓", "周敏", "0577-88123456"),
+        ("photo", "活动照片1.jpg", None, None, None),
+    ]
+    assert rows[0].problems == ["缺少盖章扫描件：案例“数字反哺”祖孙课堂缺少盖章扫描件，请补充。",
+                                "顺延至下一批次：第一批已截止，本次报送顺延至第二批。"]
+    assert rows[1].problems == ["附件命名不规范：照片文件名没有写明单位名称。",
+                                "顺延至下一批次：第一批已截止，本次报送顺延至第二批。"]
+    assert rows[0].applicant_unit == unit and rows[0].status == "defective"
+
+
+def test_every_defect_code_has_a_chinese_title():
+    for code in VOCABULARY:
+        title = DEFECT_TITLES[code]
+        assert title and all("\u4e00" <= ch <= "\u9fff" or ch.isascii() for ch in title)
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in title)
