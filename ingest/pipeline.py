@@ -22,7 +22,8 @@ from notifier.outbox import write_outbox
 from notifier.reply import compose_coordinator_note, compose_reply, reply_address
 from parsers.email import parse_message
 from parsers.facts import Defect, MailMessage, Material, ShareLink, SubjectInfo, Submission
-from parsers.links import find_links, find_links_in_document, find_links_in_html, merge_links
+from parsers.links import (find_links, find_links_in_document, find_links_in_html, give_spare_codes,
+                           html_text, merge_links, spare_codes)
 from parsers.subject import parse_subject
 from rules import judge
 from rules.campaign import Campaign
@@ -69,7 +70,9 @@ def collect_links(message: MailMessage, materials: list[Material]) -> list[Share
     found = find_links(message.text, "正文") + find_links_in_html(message.html, "正文(HTML)")
     for m in materials:
         found += find_links_in_document(m.text, m.hyperlinks, m.filename)
-    return merge_links(found)
+    links = merge_links(found)
+    give_spare_codes(links, spare_codes(message.text) or spare_codes(html_text(message.html)))
+    return links
 
 
 def is_submission(sub: Submission) -> bool:

@@ -325,8 +325,7 @@ def find_links_in_document(text: str, hyperlinks: Iterable[str], found_in: str) 
     """
     text = normalize(text)
     hits = scan_text(text, found_in)
-    used = {h.code_span for h in hits if h.code_span}
-    spare = [c for c in _find_codes(_mask(text, (h.span for h in hits))) if c.span not in used]
+    spare = _spare(text, hits)
     known = {_key(h.link) for h in hits}
     extra = []
     for target in hyperlinks:
@@ -335,6 +334,24 @@ def find_links_in_document(text: str, hyperlinks: Iterable[str], found_in: str) 
                 link.code = spare.pop(0).value
             extra.append(link)
     return merge_links([*(h.link for h in hits), *extra])
+
+
+def _spare(text: str, hits: list[Hit]) -> list[Code]:
+    used = {h.code_span for h in hits if h.code_span}
+    return [c for c in _find_codes(_mask(text, (h.span for h in hits))) if c.span not in used]
+
+
+def spare_codes(text: str) -> list[str]:
+    """Share codes in `text` that no link in the same text took (`提取码：a1b2` alone in a mail body)."""
+    text = normalize(text)
+    return [c.value for c in _spare(text, scan_text(text))]
+
+
+def give_spare_codes(links: list[ShareLink], codes: list[str]) -> None:
+    """Hand codes written apart from their link (body) to well-formed links that still lack one, in order."""
+    waiting = [link for link in links if link.code is None and link.well_formed and link.needs_code]
+    for link, code in zip(waiting, codes):
+        link.code = code
 
 
 class _VisibleText(HTMLParser):
@@ -375,13 +392,18 @@ class _VisibleText(HTMLParser):
 
 def find_links_in_html(html: str, found_in: str = "html") -> list[ShareLink]:
     """Share links in an HTML body: visible text and hrefs, paired with codes in the text."""
+    return find_links(html_text(html), found_in)
+
+
+def html_text(html: str) -> str:
+    """The visible text of an HTML body, with each link's href written beside its words."""
     parser = _VisibleText()
     try:
         parser.feed(html or "")
         parser.close()
     except Exception:  # html.parser is lenient; a broken body still yields its text so far
         pass
-    return find_links("".join(parser.parts), found_in)
+    return "".join(parser.parts)
 
 
 def _key(link: ShareLink) -> tuple[str, str]:

@@ -174,17 +174,25 @@ def _scaled_box(box, factor: float) -> tuple[int, int, int, int] | None:
     return tuple(round(v * factor) for v in box) if box else None
 
 
+def _is_scanned(page) -> bool:
+    """A page that is mostly one picture: a scan, perhaps with a scanner's OCR text on top."""
+    area = page.width * page.height
+    return any((i["x1"] - i["x0"]) * (i["bottom"] - i["top"]) > 0.6 * area for i in page.images)
+
+
 def _pdf_page(src: _Source, index: int, cache: PageCache) -> tuple[ScanPage, bool]:
+    """Text-layer pages are read from their text; pictures (or text that names no form) by OCR."""
     page = src.pdf.pages[index]
     text = page.extract_text() or ""
     if len("".join(text.split())) >= MIN_TEXT_CHARS:
-        rgb = np.asarray(page.to_image(resolution=SEAL_DPI).original.convert("RGB"))
-        seal = find_seal(rgb)
-        seal.where = _seal_where_text(page, seal, SEAL_DPI) if seal.found else None
-        seal.box = _scaled_box(seal.box, 72 / SEAL_DPI)
         fields = parse_fields(text.splitlines()[:40])
-        kind = fields.kind or ("other" if len(page.rects) + len(page.lines) < 3 else None)
-        return ScanPage(index, kind, fields.name, fields.unit, seal, 0.0, text), False
+        if fields.kind or not _is_scanned(page):
+            rgb = np.asarray(page.to_image(resolution=SEAL_DPI).original.convert("RGB"))
+            seal = find_seal(rgb)
+            seal.where = _seal_where_text(page, seal, SEAL_DPI) if seal.found else None
+            seal.box = _scaled_box(seal.box, 72 / SEAL_DPI)
+            kind = fields.kind or ("other" if len(page.rects) + len(page.lines) < 3 else None)
+            return ScanPage(index, kind, fields.name, fields.unit, seal, 0.0, text), False
     dpi = _render_dpi(page)
     rgb, scale = _work_image(page.to_image(resolution=dpi).original)
     return _analyse(rgb, index, cache, 72 / (dpi * scale))
@@ -251,12 +259,18 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     """Worker processes from a fork server: forking a process that has pdfium loaded is unsafe."""
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["parsers.scan"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
 
 
-def _collect(filename: str, results: list[ScanPage | str]) -> ScanReading:
+def _init_worker() -> None:
+    """One thread per worker: the workers already fill the cores."""
+    cv2.setNumThreads(1)
+
+
+def _collect(results: list[ScanPage | str]) -> ScanReading:
+    """Pages read, and the reasons (deduplicated) for pages that could not be."""
     pages = [r for r in results if isinstance(r, ScanPage)]
-    errors = [r for r in results if isinstance(r, str)]
+    errors = list(dict.fromkeys(r for r in results if isinstance(r, str)))
     return ScanReading(pages=pages, error="；".join(errors[:3]) if errors else None)
 
 
@@ -270,7 +284,7 @@ def _read_inline(filename: str, data: bytes, cache: PageCache) -> ScanReading:
             except Exception as exc:  # noqa: BLE001 - reported as a defect, never raised
                 log.warning("page %d of %s unreadable: %s", i + 1, filename, exc)
                 results.append(f"扫描件《{filename}》第{i + 1}页无法读取，请重新扫描该页后发送。")
-        return _collect(filename, results)
+        return _collect(results)
     finally:
         src.close()
 
@@ -292,7 +306,8 @@ def read_scans(
         for i, (name, data) in enumerate(files):
             ext = Path(name).suffix.lower()
             if ext not in SCAN_EXTENSIONS:
-                readings[i] = ScanReading(error=f"《{name}》不是支持的扫描件格式（PDF、JPG、PNG、BMP、TIFF），请转换后发送。")
+                readings[i] = ScanReading(error=f"《{name}》不是支持的扫描件格式（PDF、JPG、PNG、BMP、TIFF），"
+                                                "请转换后发送。")
                 continue
             try:
                 src = _Source(name, data)
@@ -328,7 +343,7 @@ def _run_pool(files, tasks, readings, workers) -> None:
         for i, _ in tasks:
             by_file.setdefault(i, []).append(f"扫描件《{files[i][0]}》读取时出错，请重新扫描后发送。")
     for i, results in by_file.items():
-        readings[i] = _collect(files[i][0], results)
+        readings[i] = _collect(results)
 
 
 def read_scan(filename: str, data: bytes, cache_dir: Path | None = None, workers: int | None = None) -> ScanReading:

@@ -13,10 +13,14 @@ import unicodedata
 
 from parsers.facts import SubjectInfo
 
+# Tags mail systems and senders put before a subject; a bracketed unit name is not one.
+_TAG = (r"外部邮件|外部|外来邮件|external|spam|垃圾邮件|重要|紧急|急件|加急|广告|群发|提醒|"
+        r"修改稿|修改版|修改|更正|补充|补报|重发|再次发送|第[一二三四五六七八九十\d]+批|\d{4}年?")
 _PREFIX = re.compile(
-    r"^\s*(?:(?:回复|答复|回覆|转发|轉發|re|fw|fwd|aw|sv|wg)\s*[:：]|\[[^\]]{0,20}\]|【[^】]{0,20}】)\s*",
+    rf"^\s*(?:(?:回复|答复|回覆|转发|轉發|re|fw|fwd|aw|sv|wg)\s*[:：]|[\[【(（]\s*(?:{_TAG})\s*[\]】)）])\s*",
     re.IGNORECASE,
 )
+_ORG = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9（）()]{1,40}(?:省|市|区|县|旗|州|盟|镇|乡|街道|社区|学院|学校|大学|中心|分校|图书馆|协会|局|馆|站)")
 _SEPARATORS = " \t+＋-－—_＿、，,;；:：|/（）()“”\"'《》<>·."
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
@@ -45,6 +49,7 @@ def parse_subject(subject: str, keyword: str) -> SubjectInfo:
     position = text.find(key)
     if position < 0:
         info.declared_count = read_count(text)
+        info.unit = _leading_organisation(text)
         return info
     info.keyword_found = True
     before, after = text[:position], text[position + len(key):]
@@ -87,11 +92,21 @@ def chinese_number(token: str) -> int | None:
 
 
 def clean_unit(text: str) -> str | None:
-    """A unit name without separators, quotes or a trailing `关于报送` phrase."""
-    text = re.sub(r"^(?:关于|报送|提交)+", "", text.strip(_SEPARATORS))
-    text = re.sub(r"(?:关于|报送|提交|的)+$", "", text.strip(_SEPARATORS))
+    """A unit name without brackets, separators, a year, a batch or a `关于报送` phrase."""
+    text = re.sub(r"[【】\[\]]", " ", text).strip(_SEPARATORS)
+    text = re.sub(r"^(?:关于|报送|提交)+", "", text)
+    for _ in range(3):  # trailing words may come in any order: 2022年度第一批报送的
+        text = re.sub(r"(?:关于|报送|提交|的|\d{4}\s*年?度?|第[一二三四五六七八九十\d]+批(?:次)?)$", "",
+                      text.strip(_SEPARATORS))
     text = text.strip(_SEPARATORS)
     return text or None
+
+
+def _leading_organisation(text: str) -> str | None:
+    """Without the keyword, a leading place or organisation name is still the unit."""
+    first = re.split(r"[+＋_\s|/、，,]+", text.strip(_SEPARATORS), maxsplit=1)[0]
+    found = _ORG.match(re.sub(r"[【】\[\]“”\"]", "", first))
+    return found.group(0) if found else None
 
 
 def _without_counts(text: str) -> str:

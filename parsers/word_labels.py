@@ -120,6 +120,9 @@ def split_inline(value: str) -> tuple[str, str | None]:
     """Split `王建华　　联系电话：138…` into the value and the next labelled part."""
     if "\n" in value:
         return value, None
+    head = match_label(value)
+    if head and head.inline:  # `联系人：　　联系电话：0571…`: the value was left empty
+        return "", value
     for gap in re.finditer(r"\s+", value):
         tail = value[gap.end():]
         found = match_label(tail)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePath
 
-from parsers.facts import Defect, Submission
+from parsers.facts import Defect, Material, Submission
 from rules.campaign import Campaign
 
 KIND_NAMES = {
@@ -48,7 +48,7 @@ def check_attachment_names(sub: Submission, campaign: Campaign) -> Iterator[Defe
             continue
         yield Defect(
             code="ATTACHMENT_NAME", severity="warning", where=m.filename,
-            message=f"附件《{m.filename}》未按“单位名称+材料类别”命名，建议改为如“{_suggest(sub, m.kind)}”的名称，便于登记归档。",
+            message=f"附件《{m.filename}》未按“单位名称+材料类别”命名，建议改为如“{_suggest(sub, _named_kind(m))}”的名称，便于登记归档。",
         )
 
 
@@ -64,8 +64,20 @@ def names_unit(stem: str, unit: str | None) -> bool:
     return any(token in stem for token in _PLACE_TOKEN.findall(unit)) or unit[:4] in stem
 
 
+_LABELS = {"case": "案例", "project": "培训项目", "course": "课程资源", "summary": "信息汇总表",
+           "scan": "盖章扫描件", "scan:case": "案例盖章扫描件", "scan:project": "培训项目盖章扫描件",
+           "scan:course": "课程资源盖章扫描件"}
+
+
+def _named_kind(m: Material) -> str:
+    """`scan:<form kind>` for a scan whose pages say which form it is."""
+    if m.kind == "scan" and m.scan:
+        kinds = [p.form_kind for p in m.scan.pages if p.form_kind in ("case", "project", "course")]
+        if kinds:
+            return f"scan:{kinds[0]}"
+    return m.kind
+
+
 def _suggest(sub: Submission, kind: str) -> str:
     unit = sub.subject.unit or "xx市xx区社区学院"
-    label = {"case": "案例", "project": "培训项目", "course": "课程资源", "scan": "案例盖章扫描件",
-             "summary": "信息汇总表"}[kind]
-    return f"{unit}+{label}"
+    return f"{unit}+{_LABELS[kind]}"

@@ -10,6 +10,7 @@ other than the one named in the mail subject.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Iterable
 
 from parsers.facts import FORM_TITLES, Defect, Material, Submission
@@ -182,7 +183,8 @@ def valid_phone(text: str) -> bool:
     Several numbers may share a cell, separated by / 、 ， ； or 或, or by
     spaces between two complete numbers.
     """
-    parts = [p for p in re.split(r"[/／、，,;；]|或", text) if p.strip()]
+    text = unicodedata.normalize("NFKC", text)  # full-width digits and dashes: ０５７１－８７６５４３２１
+    parts = [p for p in re.split(r"[/、,;]|或", text) if p.strip()]
     return bool(parts) and all(_valid_part(p) for p in parts)
 
 

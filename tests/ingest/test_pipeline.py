@@ -124,3 +124,13 @@ def test_cli_ingest_json_prints_one_object_per_message_and_nothing_else(settings
     [form] = first["materials"]
     assert form["kind"] == "project" and form["title"] == "“数字银龄”老年人智能技术培训"
     assert all({"code", "severity", "message", "where"} == set(d) for d in first["defects"])
+
+
+def test_code_in_the_body_completes_a_link_hidden_behind_words_in_the_form():
+    from ingest.pipeline import collect_links
+    from parsers.facts import MailMessage, Material
+    message = MailMessage(message_id="<x@163.com>", text="课程视频见申报表中的链接，提取码：x7k2")
+    form = Material(kind="course", filename="鹿城区+课程资源.docx", sha256="", size=0, text="视频链接：点击查看",
+                    hyperlinks=["https://pan.baidu.com/s/1Xk9fRt2LmQpZ7vWcYb3NaH"])
+    [link] = collect_links(message, [form])
+    assert (link.code, link.found_in) == ("x7k2", "鹿城区+课程资源.docx")

@@ -37,9 +37,24 @@ def test_missing_count_is_none():
     assert info.unit == "丽水市" and info.declared_count is None
 
 
-def test_subject_without_keyword_is_marked():
-    info = parse_subject("丽水市老年教育材料 3个", "智慧助老")
-    assert not info.keyword_found and info.unit is None
+def test_subject_without_keyword_is_marked_but_keeps_the_unit():
+    info = parse_subject("杭州市西湖区社区学院+申报材料+3个", "智慧助老")
+    assert not info.keyword_found and info.unit == "杭州市西湖区社区学院" and info.declared_count == 3
+
+
+def test_question_without_keyword_has_no_unit():
+    assert parse_subject("请问截止时间是哪天？", "智慧助老").unit is None
+
+
+@pytest.mark.parametrize("subject,unit", [
+    ("【杭州市西湖区社区学院】智慧助老材料（3份）", "杭州市西湖区社区学院"),
+    ("[外部邮件]杭州市+智慧助老材料+3个", "杭州市"),
+    ("【第二批】宁波市 智慧助老材料 2个", "宁波市"),
+    ("杭州市西湖区社区学院2022年智慧助老材料3个", "杭州市西湖区社区学院"),
+    ("杭州市西湖区社区学院第一批智慧助老材料3个", "杭州市西湖区社区学院"),
+])
+def test_bracketed_units_are_kept_and_tags_years_batches_dropped(subject, unit):
+    assert parse_subject(subject, "智慧助老").unit == unit
 
 
 def test_keyword_comes_from_configuration():

@@ -287,3 +287,10 @@ def test_old_doc_is_converted_with_libreoffice(tmp_path):
     assert form.resource_types == ["视频资源"]
     assert form.share_consent is False
     assert form.fields["联系人联系电话"] == "0571-87654321"
+
+
+def test_paragraph_form_with_an_empty_contact_keeps_the_next_labels_phone():
+    from ingest.samples.forms import build_case_form
+    from parsers.word import read_word
+    fields = read_word(build_case_form(layout="paragraph", contact=""), "西湖区+案例.docx").form.fields
+    assert fields["联系人"] == "" and fields["联系人联系电话"] == "0571-87654321"

@@ -264,3 +264,8 @@ def test_no_unit_warning_when_subject_has_no_unit():
     form = case_form(申报单位="温州市社区学院")
     form.unit = "温州市社区学院"
     assert run(check_form_unit, submission(form, unit=None)) == []
+
+
+def test_full_width_phone_numbers_are_valid():
+    from rules.forms import valid_phone
+    assert valid_phone("０５７１－８７６５４３２１") and valid_phone("１３８１２３４５６７８")
