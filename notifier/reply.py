@@ -19,6 +19,7 @@ objects), example_subject, signature_lines, now.
 from __future__ import annotations
 
 import email.errors
+import functools
 
 import re
 from dataclasses import dataclass
@@ -86,12 +87,20 @@ def cn_datetime(value: datetime | None) -> str:
 def template_env(templates_dir: Path | None = None) -> Environment:
     """Jinja environment: the override folder first, the built-in templates second.
 
+    One environment per folder is kept for the process, so templates are
+    compiled once (Jinja re-reads a template only when its file changes).
+
     StrictUndefined makes a typo in an edited template fail loudly instead of
     silently sending a reply with a hole in it; a missing override folder
     fails too rather than quietly falling back to the built-in wording.
     """
     if templates_dir is not None and not Path(templates_dir).is_dir():
         raise FileNotFoundError(f"template folder not found: {templates_dir}")
+    return _cached_env(str(templates_dir) if templates_dir else None)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_env(templates_dir: str | None) -> Environment:
     loaders = [FileSystemLoader(str(templates_dir))] if templates_dir else []
     loaders.append(FileSystemLoader(str(PACKAGE_TEMPLATES)))
     env = Environment(

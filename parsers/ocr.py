@@ -167,7 +167,7 @@ class Layout:
         clean[cv2.dilate(horiz | vert, np.ones((3, 3), np.uint8)) > 0] = 255
         table = None
         if len(rows) >= 2:
-            xs = np.nonzero(np.count_nonzero(horiz[rows[0] - 2 : rows[0] + 3], axis=0))[0]
+            xs = np.nonzero(np.count_nonzero(horiz[max(0, rows[0] - 2) : rows[0] + 3], axis=0))[0]
             table = (int(xs.min()), rows[0], int(xs.max()), rows[-1])
         return cls(clean, rows, vert, table)
 

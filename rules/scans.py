@@ -161,17 +161,33 @@ def _form_label(group: FormGroup) -> str:
 # ---------------------------------------------------------------- checks
 
 
+def _unread_words(sub: Submission, groups: list[FormGroup]) -> tuple[list[Material], set[int]]:
+    """Word forms that could not be read, and the scan-only groups they stand for.
+
+    An unreadable `西湖区+案例.docx` next to its scan is still one form: it
+    takes the place of a scan-only group of its kind instead of adding one.
+    """
+    unread = [m for m in sub.materials if m.kind in FORM_KINDS and m.form is None]
+    covered: set[int] = set()
+    for m in unread:
+        twin = next((i for i, g in enumerate(groups)
+                     if g.word is None and g.kind == m.kind and i not in covered), None)
+        if twin is not None:
+            covered.add(twin)
+    return unread, covered
+
+
 def check_count_mismatch(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
     """The subject's 数量 must equal the forms sent (a form's Word file and scan count once)."""
     declared = sub.subject.declared_count
-    if declared is None:
+    if declared is None or not sub.materials:  # nothing attached: NO_ATTACHMENTS says it all
         return
     groups = pair_forms(sub.materials)
-    unread_words = [m for m in sub.materials if m.kind in FORM_KINDS and m.form is None]
-    actual = len(groups) + len(unread_words)
-    if actual == declared:
+    unread_words, covered = _unread_words(sub, groups)
+    actual = len(groups) + len(unread_words) - len(covered)
+    if actual == declared or (actual == 0 and any(m.unreadable for m in sub.materials)):
         return
-    kinds = [g.kind for g in groups] + [m.kind for m in unread_words]
+    kinds = [g.kind for i, g in enumerate(groups) if i not in covered] + [m.kind for m in unread_words]
     detail = "、".join(f"{FORM_TITLES[k]}{kinds.count(k)}份" for k in FORM_KINDS if kinds.count(k))
     yield Defect(
         code="COUNT_MISMATCH", severity="error", where="邮件主题",
@@ -185,8 +201,10 @@ def check_count_mismatch(sub: Submission, campaign: Campaign) -> Iterator[Defect
 
 def check_word_missing(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
     """A scanned form needs its editable Word file: the scan cannot be edited or counted."""
-    for g in pair_forms(sub.materials):
-        if g.word is None:
+    groups = pair_forms(sub.materials)
+    _, covered = _unread_words(sub, groups)  # its Word file came but could not be read
+    for i, g in enumerate(groups):
+        if g.word is None and i not in covered:
             yield Defect(
                 code="WORD_MISSING", severity="error", where=g.scan_pages[0][0].filename,
                 message=(

@@ -149,6 +149,20 @@ def test_count_counts_word_and_scan_of_a_form_once():
     assert "3份" in defects[0].message and "2份" in defects[0].message
 
 
+def test_unreadable_word_file_and_its_scan_count_once_and_the_scan_is_not_word_missing():
+    broken = Material(kind="case", filename="西湖区+案例.docx", sha256="0" * 64, size=10,
+                      unreadable="文件已损坏")
+    sub = submission(broken, scan("西湖区+案例盖章件.pdf", page(0, "case", CASE, STAMPED)), declared=1)
+    assert codes(check_count_mismatch(sub, Campaign())) == []
+    assert codes(check_word_missing(sub, Campaign())) == []
+
+
+def test_no_count_mismatch_when_nothing_was_attached_or_nothing_could_be_read():
+    assert codes(check_count_mismatch(submission(declared=3), Campaign())) == []
+    broken_zip = Material(kind="other", filename="材料.zip", sha256="1" * 64, size=10, unreadable="压缩包已损坏")
+    assert codes(check_count_mismatch(submission(broken_zip, declared=3), Campaign())) == []
+
+
 @pytest.fixture(scope="module")
 def real_scan() -> Material:
     """A real multi-page PDF through the real OCR and seal detector."""
