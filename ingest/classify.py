@@ -87,9 +87,10 @@ def _read_word(material: Material, att: Attachment) -> None:
 
 def _read_scan(material: Material, att: Attachment, ext: str, cache_dir: Path | None) -> None:
     reading = read_scan(att.filename, att.data, cache_dir=cache_dir)
-    if reading.error:
+    if reading.error and not reading.pages:
         raise UnreadableFile(reading.error)
     material.scan = reading
+    material.unreadable = reading.error  # a page that failed; the pages read still count
     material.text = "\n".join(p.text for p in reading.pages)
     kinds = {p.form_kind for p in reading.pages}
     if kinds & set(FORM_KINDS) or _SCAN_NAME.search(att.filename):

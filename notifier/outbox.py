@@ -12,13 +12,14 @@ import os
 import re
 import smtplib
 import ssl as tls
-import tempfile
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
+
+from storage.files import atomic_write
 
 SAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 MAX_ID_CHARS = 80
@@ -32,20 +33,9 @@ def _safe_id(msg: EmailMessage) -> str:
 
 def write_outbox(msg: EmailMessage, outbox_dir: Path) -> Path:
     """Write `msg` as `<UTC timestamp>-<message id>.eml`, atomically; return the path."""
-    outbox_dir = Path(outbox_dir)
-    outbox_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    target = outbox_dir / f"{stamp}-{_safe_id(msg)}.eml"
-    fd, tmp_name = tempfile.mkstemp(dir=outbox_dir, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(msg.as_bytes())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    target = Path(outbox_dir) / f"{stamp}-{_safe_id(msg)}.eml"
+    atomic_write(target, msg.as_bytes())
     return target
 
 
