@@ -116,7 +116,7 @@ class Pipeline:
         defects = judge(sub, self.settings.campaign)  # 4. judge
         status = verdict(defects)
         for att in message.attachments:
-            self.files.put(att.data)
+            self.files.put(att.data, durable=False)  # the raw message, stored durably, holds them too
         note = "；".join(message.problems) or None
         sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status=status,
                                       defects=defects, note=note)  # 5. file

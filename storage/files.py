@@ -17,15 +17,16 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def atomic_write(target: Path, data: bytes) -> None:
-    """Write a file so that readers see either nothing or all of it, even after a crash."""
+def atomic_write(target: Path, data: bytes, durable: bool = True) -> None:
+    """Write a file so that readers see either nothing or all of it; `durable` also survives power loss."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -40,13 +41,17 @@ class FileStore:
     def path(self, digest: str) -> Path:
         return self.root / digest[:2] / digest[2:4] / digest
 
-    def put(self, data: bytes) -> str:
-        """Store bytes once; return their sha256."""
+    def put(self, data: bytes, durable: bool = True) -> str:
+        """Store bytes once; return their sha256.
+
+        Raw messages are written durably (fsync); attachments, which can always
+        be cut out of their raw message again, need not be.
+        """
         digest = sha256_hex(data)
         target = self.path(digest)
         if target.exists():
             return digest
-        atomic_write(target, data)
+        atomic_write(target, data, durable)
         return digest
 
     def get(self, digest: str) -> bytes:
