@@ -75,9 +75,22 @@ def collect_links(message: MailMessage, materials: list[Material]) -> list[Share
     return links
 
 
-def is_submission(sub: Submission) -> bool:
-    """Mail with neither the campaign keyword nor any attachment is not ours to judge."""
-    return sub.subject.keyword_found or bool(sub.message.attachments)
+def not_a_submission(sub: Submission, own_address: str) -> str | None:
+    """Why a person's mail is not a submission to judge (None = judge it).
+
+    Mail with neither the campaign keyword nor any attachment is not ours;
+    nor is a bare answer to one of our own replies ("收到，谢谢"), which would
+    otherwise get a NO_ATTACHMENTS notice and start a loop of mails.
+    """
+    if sub.message.attachments:
+        return None
+    if not sub.subject.keyword_found:
+        return "无征集关键词且无附件"
+    domain = own_address.rpartition("@")[2].lower()
+    thread = f"{sub.message.headers.get('in-reply-to', '')} {sub.message.headers.get('references', '')}".lower()
+    if domain and f"@{domain}>" in thread:
+        return "对本系统回复邮件的回信（无附件），请协调人查看"
+    return None
 
 
 def verdict(defects: list[Defect]) -> str:
@@ -109,8 +122,9 @@ class Pipeline:
         if reason:
             return self._file_ignored(message, raw_sha, source, reason)
         sub = classify(message, self.settings.campaign, self.settings.cache_dir)  # 3. classify
-        if not is_submission(sub):
-            return self._file_ignored(message, raw_sha, source, "无征集关键词且无附件")
+        reason = not_a_submission(sub, self.settings.identity.address)
+        if reason:
+            return self._file_ignored(message, raw_sha, source, reason)
         if self.settings.links.enabled:
             check_links(sub.links, self.settings.links)
         defects = judge(sub, self.settings.campaign)  # 4. judge

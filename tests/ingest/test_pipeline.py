@@ -134,3 +134,15 @@ def test_code_in_the_body_completes_a_link_hidden_behind_words_in_the_form():
                     hyperlinks=["https://pan.baidu.com/s/1Xk9fRt2LmQpZ7vWcYb3NaH"])
     [link] = collect_links(message, [form])
     assert (link.code, link.found_in) == ("x7k2", "鹿城区+课程资源.docx")
+
+
+def test_a_thank_you_answer_to_our_receipt_is_not_judged_again(settings, clean_raw):
+    pipeline = Pipeline(settings)
+    pipeline.process(clean_raw, "1.eml")
+    [receipt] = _replies(settings)
+    answer = build_mail(MailSpec(subject=f"回复：{receipt['Subject']}", body="收到，谢谢老师！",
+                                 extra_headers={"In-Reply-To": receipt["Message-ID"],
+                                                "References": f"<demo-xihu-1@163.com> {receipt['Message-ID']}"}))
+    outcome = pipeline.process(answer, "2.eml")
+    assert outcome.status == "ignored" and "回信" in outcome.note
+    assert len(_replies(settings)) == 1
