@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 import tempfile
+from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from ingest.pipeline import Outcome, Pipeline
 from ingest.report import outcome_row
 from ingest.sources import iter_messages
 
+KIND_CN = {"case": "案例", "project": "培训项目", "course": "课程资源", "scan": "扫描件", "summary": "汇总表",
+           "video": "视频", "photo": "照片", "other": "其他"}
 STATUS_CN = {"accepted": "通过", "defective": "需修改", "ignored": "已忽略", "duplicate": "重复", "error": "出错"}
 
 
@@ -93,11 +96,12 @@ def digest(day: datetime | None, config: Path | None, db: str | None, outbox: Pa
 
 def show_outcomes(outcomes: list[Outcome], settings: Settings) -> None:
     table = Table(title="处理结果", show_lines=True)
-    for column in ("邮件", "单位", "状态", "材料", "问题"):
-        table.add_column(column)
+    for column, low, high in (("邮件", 8, 12), ("单位", 8, 12), ("状态", 6, 6), ("材料", 8, 10), ("问题", 18, None)):
+        table.add_column(column, overflow="fold", min_width=low, max_width=high)
     for o in outcomes:
         sub = o.submission
-        materials = "、".join(f"{m.filename}" for m in sub.materials) if sub else ""
+        kinds = Counter(KIND_CN.get(m.kind, m.kind) for m in sub.materials) if sub else Counter()
+        materials = "、".join(f"{kind}{n}" for kind, n in kinds.items())
         problems = "\n".join(f"[{'red' if d.severity == 'error' else 'yellow'}]{d.code}[/] {d.where}" for d in o.defects)
         table.add_row(Path(o.source.split("#")[0]).name, (sub.subject.unit if sub else None) or "—",
                       STATUS_CN.get(o.status, o.status), materials or "—", problems or (o.note or "—"))
