@@ -288,8 +288,8 @@ def compose_digest(day: date, rows: list[DigestRow], dead_links: list[DeadLink],
     context = digest_context(day, rows, dead_links, identity, totals_by_batch)
     text, html = render_pair(template_env(templates_dir), "digest", context)
     msg = new_message(identity, to, digest_subject(day, rows, dead_links), now, "auto-generated")
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
+    msg.set_content(text, cte="base64")  # Chinese text: skip trying quoted-printable first
+    msg.add_alternative(html, subtype="html", cte="base64")
     if attachment_xlsx is not None:
         msg.add_attachment(attachment_xlsx, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1],
                            filename=f"汇总表-{day:%Y%m%d}.xlsx")

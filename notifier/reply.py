@@ -275,8 +275,8 @@ def compose_reply(sub: Submission, status: str, defects: list[Defect], identity:
     references = references_chain(sub.message)
     if references:
         msg["References"] = " ".join(references)
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
+    msg.set_content(text, cte="base64")  # Chinese text: skip trying quoted-printable first
+    msg.add_alternative(html, subtype="html", cte="base64")
     return msg
 
 
@@ -295,5 +295,5 @@ def compose_coordinator_note(message: MailMessage, problems: list[str], identity
     }
     text = template_env(templates_dir).get_template("coordinator_note.txt.j2").render(context)
     msg = new_message(identity, to, f"[智慧助老] 需人工处理：{subject}", now, "auto-generated")
-    msg.set_content(text)
+    msg.set_content(text, cte="base64")  # Chinese text: skip trying quoted-printable first
     return msg
