@@ -30,6 +30,26 @@ _SUMMARY_NAME = re.compile(r"汇总|一览表|统计表|清单")
 _KIND_NAME = (("case", re.compile(r"案例")), ("project", re.compile(r"培训|项目")), ("course", re.compile(r"课程|资源")))
 
 
+KNOWN_EXTENSIONS = (WORD_EXTENSIONS | SHEET_EXTENSIONS | OLD_SHEET_EXTENSIONS | VIDEO_EXTENSIONS | PHOTO_EXTENSIONS
+                    | ARCHIVE_EXTENSIONS | TEXT_EXTENSIONS | set(SCAN_EXTENSIONS))
+_MAGIC = ((b"%PDF", ".pdf"), (b"\xff\xd8\xff", ".jpg"), (b"\x89PNG", ".png"), (b"II*\x00", ".tif"),
+          (b"MM\x00*", ".tif"), (b"BM", ".bmp"), (b"\xd0\xcf\x11\xe0", ".doc"))
+
+
+def sniff_extension(data: bytes) -> str | None:
+    """The extension a file's first bytes say it has, for files named without one."""
+    for magic, ext in _MAGIC:
+        if data.startswith(magic):
+            return ext
+    if data.startswith(b"PK\x03\x04"):
+        head = data[:4096] + data[-65536:]  # the zip directory lists the parts
+        if b"word/" in head:
+            return ".docx"
+        if b"xl/" in head:
+            return ".xlsx"
+    return None
+
+
 def kind_from_name(filename: str) -> str | None:
     """The form kind a file name claims (`西湖区+案例.docx` → case), if any."""
     stem = PurePath(filename).stem
@@ -43,6 +63,8 @@ def read_material(att: Attachment, cache_dir: Path | None = None) -> Material:
     """Read one attachment into a classified `Material`; never raises on bad files."""
     material = Material(kind="other", filename=att.filename, sha256=sha256_hex(att.data), size=len(att.data))
     ext = PurePath(att.filename).suffix.lower()
+    if ext not in KNOWN_EXTENSIONS:  # `申报表` with no extension, `.dat` from some webmail
+        ext = sniff_extension(att.data) or ext
     if att.problem:
         material.unreadable = att.problem
         return material

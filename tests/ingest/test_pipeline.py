@@ -146,3 +146,10 @@ def test_a_thank_you_answer_to_our_receipt_is_not_judged_again(settings, clean_r
     outcome = pipeline.process(answer, "2.eml")
     assert outcome.status == "ignored" and "回信" in outcome.note
     assert len(_replies(settings)) == 1
+
+
+def test_a_form_sent_without_file_extension_is_still_read_as_a_form():
+    from ingest.classify import read_material
+    from parsers.facts import Attachment
+    material = read_material(Attachment("西湖区社区学院案例申报表", "application/octet-stream", build_case_form()))
+    assert material.kind == "case" and material.title == "“银龄触网”智能手机应用进社区"
