@@ -61,8 +61,8 @@ def course_link_without_code() -> bytes:
 def city_forwards_district_zip() -> bytes:
     city, district = "嘉兴市社区教育指导中心", "嘉兴市平湖市社区学院"
     name = "平湖市智慧助老“百千万”专项行动"
-    archive = gbk_zip([(f"平湖市+案例.docx", build_case_form(name=name, unit=district)),
-                       (f"平湖市+案例盖章件.pdf", _scan_pdf("case", name, district))])
+    archive = gbk_zip([("平湖市+案例.docx", build_case_form(name=name, unit=district)),
+                       ("平湖市+案例盖章件.pdf", _scan_pdf("case", name, district))])
     return build_mail(MailSpec(
         subject=f"{city}＋智慧助老材料＋一个",
         sender=("嘉兴市社区教育指导中心", "jxsqjy@163.com"),

@@ -149,7 +149,7 @@ def test_same_link_twice_keeps_the_code_found_with_either():
 
 
 def test_truncated_baidu_link_with_ellipsis_is_malformed():
-    [link] = find_links(f"链接：https://pan.baidu.com/s/1AbC… 提取码：a1b2", "正文")
+    [link] = find_links("链接：https://pan.baidu.com/s/1AbC… 提取码：a1b2", "正文")
     assert not link.well_formed and "截断" in link.problem and link.code == "a1b2"
 
 
