@@ -68,7 +68,7 @@ def _mime_tree(raw: bytes, problems: list[str]) -> tuple[Message, datetime | Non
     except Exception as exc:  # mail-parser gives up on some broken headers
         problems.append(f"mail-parser failed: {exc}")
         root = email.message_from_bytes(raw)
-    return root, _date(root.get("Date"))
+    return root, _date(root.get("Date")) or _received_date(root)
 
 
 def _date(value: object) -> datetime | None:
@@ -81,6 +81,15 @@ def _date(value: object) -> datetime | None:
     if parsed.tzinfo is None:  # RFC 5322 "-0000": the sender's zone is unknown
         parsed = parsed.replace(tzinfo=timezone.utc)
     return parsed
+
+
+def _received_date(root: Message) -> datetime | None:
+    """When the last server took the message, for mail that carries no (valid) Date header."""
+    for received in root.get_all("Received") or []:
+        stamp = str(received).rpartition(";")[2].strip()
+        if stamp and (moment := _date(stamp)):
+            return moment
+    return None
 
 
 def _message_id(value: str, raw: bytes) -> str:

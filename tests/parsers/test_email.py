@@ -124,3 +124,9 @@ def test_real_chinese_messages_decode(name, subject_part, text_part):
 def test_real_raw_8bit_gbk_attachment_name_decodes():
     message = parse_message((REAL / "enmime__mail-mime-bad-8bit-filename.eml").read_bytes())
     assert [a.filename for a in message.attachments] == ["管理.doc"]
+
+
+def test_missing_date_falls_back_to_the_last_received_stamp():
+    raw = build_mail(MailSpec(subject=SUBJECT)).replace(b"Date:", b"X-Original-Date:")
+    raw = b"Received: from mx.163.com by mail.example.org.cn; Thu, 21 Apr 2022 09:15:00 +0800\r\n" + raw
+    assert parse_message(raw).date.isoformat() == "2022-04-21T09:15:00+08:00"
