@@ -18,9 +18,8 @@ from ingest.config import ConfigError, Settings, load_settings
 from ingest.pipeline import Outcome, Pipeline
 from ingest.report import outcome_row
 from ingest.sources import iter_messages
+from notifier.reply import KIND_NAMES
 
-KIND_CN = {"case": "案例", "project": "培训项目", "course": "课程资源", "scan": "扫描件", "summary": "汇总表",
-           "video": "视频", "photo": "照片", "other": "其他"}
 STATUS_CN = {"accepted": "通过", "defective": "需修改", "ignored": "已忽略", "duplicate": "重复", "error": "出错"}
 
 
@@ -100,7 +99,7 @@ def show_outcomes(outcomes: list[Outcome], settings: Settings) -> None:
         table.add_column(column, overflow="fold", min_width=low, max_width=high)
     for o in outcomes:
         sub = o.submission
-        kinds = Counter(KIND_CN.get(m.kind, m.kind) for m in sub.materials) if sub else Counter()
+        kinds = Counter(KIND_NAMES.get(m.kind, m.kind) for m in sub.materials) if sub else Counter()
         materials = "、".join(f"{kind}{n}" for kind, n in kinds.items())
         problems = "\n".join(f"[{'red' if d.severity == 'error' else 'yellow'}]{d.code}[/] {d.where}" for d in o.defects)
         table.add_row(Path(o.source.split("#")[0]).name, (sub.subject.unit if sub else None) or "—",

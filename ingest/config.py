@@ -8,7 +8,7 @@ Secrets come from the environment, never from the file.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -28,7 +28,6 @@ class Settings:
     database_url: str
     outbox_dir: Path
     templates_dir: Path | None = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def files_dir(self) -> Path:
@@ -84,7 +83,6 @@ def _settings(data: dict, *, db: str | None, outbox: Path | None) -> Settings:
         database_url=database_url,
         outbox_dir=Path(outbox) if outbox else data_dir / "outbox",
         templates_dir=Path(templates) if templates else None,
-        extra=data,
     )
 
 

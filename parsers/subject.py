@@ -20,7 +20,10 @@ _PREFIX = re.compile(
     rf"^\s*(?:(?:回复|答复|回覆|转发|轉發|re|fw|fwd|aw|sv|wg)\s*[:：]|[\[【(（]\s*(?:{_TAG})\s*[\]】)）])\s*",
     re.IGNORECASE,
 )
-_ORG = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9（）()]{1,40}(?:省|市|区|县|旗|州|盟|镇|乡|街道|社区|学院|学校|大学|中心|分校|图书馆|协会|局|馆|站)")
+# How Chinese place and organisation names end; shared with the attachment-name rule.
+PLACE_SUFFIXES = "省|市|区|县|旗|州|盟|镇|乡|街道"
+ORG_SUFFIXES = "社区|学院|学校|大学|中心|分校|图书馆|协会"
+_ORG = re.compile(rf"^[\u4e00-\u9fffA-Za-z0-9（）()]{{1,40}}(?:{PLACE_SUFFIXES}|{ORG_SUFFIXES}|局|馆|站)")
 _SEPARATORS = " \t+＋-－—_＿、，,;；:：|/（）()“”\"'《》<>·."
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}

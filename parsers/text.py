@@ -92,7 +92,6 @@ def surrogate_bytes(text: str) -> bytes | None:
     return text.encode("ascii", errors="surrogateescape")
 
 
-_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 _QUOTED_ENCODED_WORD = re.compile(r'"(=\?[^"]*\?=)"')
 
 
@@ -143,6 +142,3 @@ def _join_chunks(chunks: list[tuple[bytes | str, str | None]]) -> str:
 def _unfold(text: str) -> str:
     return re.sub(r"\r?\n[ \t]+", " ", text).strip()
 
-
-def contains_encoded_word(text: str) -> bool:
-    return bool(_ENCODED_WORD.search(text))

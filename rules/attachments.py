@@ -7,17 +7,12 @@ from collections.abc import Iterator
 from pathlib import PurePath
 
 from parsers.facts import Defect, Material, Submission
+from parsers.subject import ORG_SUFFIXES, PLACE_SUFFIXES
 from rules.campaign import Campaign
 
-KIND_NAMES = {
-    "case": "典型工作案例申报表", "project": "典型教育培训项目申报表", "course": "典型课程资源申报表",
-    "scan": "盖章扫描件", "summary": "信息汇总表", "video": "视频", "photo": "照片", "other": "其他文件",
-}
 _CATEGORY = re.compile(r"案例|培训|项目|课程|资源|汇总|扫描|盖章|申报表|视频|照片")
-_PLACE_OR_ORG = re.compile(
-    r"[\u4e00-\u9fff]{1,12}(?:省|市|区|县|旗|州|盟|镇|乡|街道|社区|学院|学校|大学|中心|分校|老年大学|图书馆|协会)"
-)
-_PLACE_TOKEN = re.compile(r"([\u4e00-\u9fff]{2,6}?)(?:省|市|区|县|旗|州|盟|镇|乡|街道)")
+_PLACE_OR_ORG = re.compile(rf"[\u4e00-\u9fff]{{1,12}}(?:{PLACE_SUFFIXES}|{ORG_SUFFIXES})")
+_PLACE_TOKEN = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?)(?:{PLACE_SUFFIXES})")
 _NAMED_KINDS = ("case", "project", "course", "scan", "summary")
 
 

@@ -129,12 +129,6 @@ class Database:
                 query = query.where(table.submission_id == submission_id)
             return list(session.exec(query))
 
-    def update_link_check(self, link_id: int, check: str, detail: str | None) -> None:
-        with Session(self.engine) as session:
-            row = session.get(LinkRecord, link_id)
-            row.check, row.check_detail, row.checked_at = check, detail, utcnow()
-            session.add(row)
-            session.commit()
 
 
 def _material_row(submission_id: int, m: Material) -> MaterialRecord:
