@@ -7,7 +7,7 @@ import logging
 import sys
 import tempfile
 from collections import Counter
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -19,6 +19,7 @@ from ingest.pipeline import Outcome, Pipeline
 from ingest.report import outcome_row
 from ingest.sources import iter_messages
 from notifier.reply import KIND_NAMES
+from rules import clock
 
 STATUS_CN = {"accepted": "通过", "defective": "需修改", "ignored": "已忽略", "duplicate": "重复", "error": "出错"}
 
@@ -77,7 +78,8 @@ def demo(workdir: Path | None) -> None:
 
 
 @main.command(help="生成协调人每日汇总邮件（含汇总表），写入发件箱。")
-@click.option("--day", type=click.DateTime(formats=["%Y-%m-%d"]), help="汇总哪一天（默认今天）。")
+@click.option("--day", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="汇总哪一天，如 2022-04-20（按征集时区，默认北京时间的今天）。")
 @click.option("--config", type=click.Path(exists=True, path_type=Path), help="配置文件（TOML）。")
 @click.option("--db", help="数据库地址（SQLAlchemy URL）。")
 @click.option("--outbox", type=click.Path(path_type=Path), help="汇总邮件存放的文件夹。")
@@ -87,10 +89,10 @@ def digest(day: datetime | None, config: Path | None, db: str | None, outbox: Pa
 
     settings = _settings(config, db, outbox)
     pipeline = Pipeline(settings)
-    the_day: date = (day or datetime.now()).date()
+    the_day = day.date() if day else clock.today(settings.campaign.zone)
     message = build_digest(pipeline.db, settings, the_day)
     path = write_outbox(message, settings.outbox_dir)
-    click.echo(f"已生成 {the_day} 的每日汇总：{path}")
+    click.echo(f"已生成 {clock.cn_date(the_day)} 的每日汇总：{path}")
 
 
 def show_outcomes(outcomes: list[Outcome], settings: Settings) -> None:

@@ -7,15 +7,20 @@ Secrets come from the environment, never from the file.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from ingest.linkcheck import LinkCheckSettings
 from notifier.reply import ReplyIdentity
+from rules import clock
 from rules.campaign import Batch, Campaign
+
+_CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:(\d{1,2})\s*[:：时]\s*(\d{2})\s*分?)?\s*$")
 
 
 @dataclass
@@ -87,11 +92,17 @@ def _settings(data: dict, *, db: str | None, outbox: Path | None) -> Settings:
 
 
 def _campaign(section: dict, links: dict) -> Campaign:
+    timezone = str(section.get("timezone") or clock.DEFAULT_ZONE)
     try:
-        batches = [Batch(b["name"], _deadline(b["deadline"])) for b in section.get("batches", [])]
+        tz = clock.zone(timezone)
+    except ValueError as exc:
+        raise ConfigError(f"时区配置有误：{exc}（请写 IANA 时区名，如 Asia/Shanghai）") from exc
+    try:
+        batches = [Batch(b["name"], deadline(b["deadline"], tz)) for b in section.get("batches", [])]
     except (KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(f"批次配置有误：{exc}（每个批次需要 name 和带时区的 deadline）") from exc
+        raise ConfigError(f"批次配置有误：{exc}（每个批次需要 name 和 deadline，如 \"2022-05-05\" 或 \"2022-05-05T17:00\"）") from exc
     campaign = Campaign(
+        timezone=timezone,
         keyword=section.get("keyword", "智慧助老"),
         batches=sorted(batches, key=lambda b: b.deadline),
         require_scan=bool(section.get("require_scan", True)),
@@ -104,8 +115,28 @@ def _campaign(section: dict, links: dict) -> Campaign:
     return campaign
 
 
-def _deadline(value: object) -> datetime:
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    if moment.tzinfo is None:
-        raise ValueError(f"截止时间 {value} 缺少时区（如 +08:00）")
-    return moment
+def deadline(value: object, tz: ZoneInfo) -> datetime:
+    """A deadline as the notice writes it, as an aware moment.
+
+    A day alone ("2022-05-05", a TOML date, "2022年5月5日") runs to 23:59:59
+    that day; a time without a zone ("2022-05-05T17:00") is in the campaign's
+    zone; a time with an offset stays as written.
+    """
+    if isinstance(value, datetime):
+        return clock.localize(value, tz)
+    if isinstance(value, date):
+        return clock.end_of_day(value, tz)
+    text = str(value).strip()
+    if found := _CN_DATE.match(text):
+        year, month, day, hour, minute = found.groups()
+        if hour is None:
+            return clock.end_of_day(date(int(year), int(month), int(day)), tz)
+        return datetime(int(year), int(month), int(day), int(hour), int(minute), tzinfo=tz)
+    try:
+        return deadline(date.fromisoformat(text), tz)
+    except ValueError:
+        pass
+    try:
+        return clock.localize(datetime.fromisoformat(text), tz)
+    except ValueError:
+        raise ValueError(f"无法识别截止时间 {value!r}") from None

@@ -7,29 +7,29 @@ them. This module is the glue: records in, one digest message out.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date
 from email.message import EmailMessage
 
 from ingest.config import Settings
 from notifier.digest import DeadLink, DigestRow, compose_digest, summary_rows, summary_workbook
 from parsers.facts import ApplicationForm, Defect, MailMessage, Material, SubjectInfo, Submission
+from rules import clock
 from storage.database import Database
-
-CST = timezone(timedelta(hours=8))
 
 
 def build_digest(db: Database, settings: Settings, day: date) -> EmailMessage:
-    start = datetime.combine(day, time(0, 0), tzinfo=CST)
-    today = db.submissions(since=start, until=start + timedelta(days=1))
-    rows = [_digest_row(db, record) for record in today]
+    """The digest of `day`, a calendar day in the campaign's zone, whatever the machine's zone."""
+    tz = settings.campaign.zone
+    start, end = clock.day_window(day, tz)
+    rows = [_digest_row(db, record) for record in db.submissions(since=start, until=end)]
     workbook_rows = []
     for record in db.submissions():
         if record.status in ("accepted", "defective") and record.superseded_by is None:
             sub, defects = _submission(db, record)
             workbook_rows += summary_rows(sub, record.status, defects)
     return compose_digest(day, rows, _dead_links(db), settings.identity, settings.coordinators,
-                          totals_by_batch=_totals(db), attachment_xlsx=summary_workbook(workbook_rows),
-                          templates_dir=settings.templates_dir)
+                          totals_by_batch=_totals(db), attachment_xlsx=summary_workbook(workbook_rows, tz),
+                          templates_dir=settings.templates_dir, tz=tz)
 
 
 def _digest_row(db: Database, record) -> DigestRow:
@@ -37,7 +37,7 @@ def _digest_row(db: Database, record) -> DigestRow:
     return DigestRow(unit=record.unit, status=record.status, received_at=record.received_at,
                      subject=record.subject, sender=record.sender, batch=record.batch,
                      materials=dict(kinds), defect_codes=[d.code for d in db.defects(record.id)],
-                     superseded=record.superseded_by is not None)
+                     superseded=record.superseded_by is not None, note=record.note)
 
 
 def _submission(db: Database, record) -> tuple[Submission, list[Defect]]:
@@ -49,7 +49,7 @@ def _submission(db: Database, record) -> tuple[Submission, list[Defect]]:
     sub = Submission(message=MailMessage(message_id=record.message_id, subject=record.subject, sender=record.sender),
                      subject=SubjectInfo(raw=record.subject, unit=record.unit, keyword_found=True,
                                          declared_count=record.declared_count),
-                     materials=materials, batch=record.batch)
+                     materials=materials, batch=record.batch, sent_at=record.sent_at or record.received_at)
     defects = [Defect(d.code, d.severity, d.message, d.where) for d in db.defects(record.id)]
     return sub, defects
 

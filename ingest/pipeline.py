@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import traceback
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from ingest.classify import read_material
@@ -25,9 +25,9 @@ from parsers.facts import Defect, MailMessage, Material, ShareLink, SubjectInfo,
 from parsers.links import (find_links, find_links_in_document, find_links_in_html, give_spare_codes,
                            html_text, merge_links, spare_codes)
 from parsers.subject import parse_subject
-from rules import judge
+from rules import clock, judge
 from rules.campaign import Campaign
-from rules.timing import assign_batch
+from rules.timing import assign_batch, sending_time
 from storage.database import Database
 from storage.files import FileStore
 
@@ -50,9 +50,14 @@ class Outcome:
 
 def classify(message: MailMessage, campaign: Campaign, cache_dir: Path | None = None,
              received: datetime | None = None) -> Submission:
-    """Turn a parsed message into the facts the rules judge."""
+    """Turn a parsed message into the facts the rules judge.
+
+    `received` is the server's receipt time when the source knows it (IMAP
+    INTERNALDATE); otherwise the message's topmost Received stamp stands in.
+    """
     materials = [read_material(att, cache_dir) for att in message.attachments]
-    sent = message.date or received or datetime.now(timezone.utc)
+    timing = sending_time(message.date, received or message.received, campaign.zone)
+    sent = timing.moment or clock.now()
     batch = assign_batch(sent, campaign, f"{message.subject}\n{message.text}")
     return Submission(
         message=message,
@@ -62,6 +67,8 @@ def classify(message: MailMessage, campaign: Campaign, cache_dir: Path | None = 
         batch=batch.batch,
         late_batch=batch.late_batch,
         late=batch.late,
+        sent_at=sent,
+        timing_note=timing.note,
     )
 
 
@@ -106,40 +113,42 @@ class Pipeline:
         self.db = database or Database(settings.database_url)
         settings.outbox_dir.mkdir(parents=True, exist_ok=True)
 
-    def process(self, raw: bytes, source: str) -> Outcome:
+    def process(self, raw: bytes, source: str, received: datetime | None = None) -> Outcome:
+        """Handle one raw message; `received` is the server's receipt time if the source has it."""
         raw_sha = self.files.put(raw)  # 1. store, before anything can fail
         try:
-            return self._process(raw, raw_sha, source)
+            return self._process(raw, raw_sha, source, received)
         except Exception as exc:  # a bug must not stop the loop or lose the message
             log.exception("processing %s failed", source)
             return self._failed(raw_sha, source, exc)
 
-    def _process(self, raw: bytes, raw_sha: str, source: str) -> Outcome:
+    def _process(self, raw: bytes, raw_sha: str, source: str, received: datetime | None) -> Outcome:
         message = parse_message(raw)  # 2. parse
         if self.db.find_duplicate(message.message_id, raw_sha, message.sender):
             return Outcome(source, message.message_id, "duplicate")
         reason = automated_reason(message, [self.settings.identity.address])
         if reason:
-            return self._file_ignored(message, raw_sha, source, reason)
-        sub = classify(message, self.settings.campaign, self.settings.cache_dir)  # 3. classify
+            return self._file_ignored(message, raw_sha, source, reason, received)
+        sub = classify(message, self.settings.campaign, self.settings.cache_dir, received)  # 3. classify
         reason = not_a_submission(sub, self.settings.identity.address)
         if reason:
-            return self._file_ignored(message, raw_sha, source, reason)
+            return self._file_ignored(message, raw_sha, source, reason, received)
         if self.settings.links.enabled:
             check_links(sub.links, self.settings.links)
         defects = judge(sub, self.settings.campaign)  # 4. judge
         status = verdict(defects)
         for att in message.attachments:
             self.files.put(att.data, durable=False)  # the raw message, stored durably, holds them too
-        note = "；".join(message.problems) or None
         sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status=status,
-                                      defects=defects, note=note)  # 5. file
-        outcome = Outcome(source, message.message_id, status, sub, defects, sid)
+                                      defects=defects, note=sub.timing_note)  # 5. file
+        outcome = Outcome(source, message.message_id, status, sub, defects, sid, note=sub.timing_note)
         outcome.reply_path = self._reply(sub, status, defects, sid)  # 6. reply
         return outcome
 
-    def _file_ignored(self, message: MailMessage, raw_sha: str, source: str, reason: str) -> Outcome:
-        sub = Submission(message=message, subject=SubjectInfo(raw=message.subject))
+    def _file_ignored(self, message: MailMessage, raw_sha: str, source: str, reason: str,
+                      received: datetime | None) -> Outcome:
+        timing = sending_time(message.date, received or message.received, self.settings.campaign.zone)
+        sub = Submission(message=message, subject=SubjectInfo(raw=message.subject), sent_at=timing.moment)
         sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status="ignored",
                                       defects=[], note=reason)
         return Outcome(source, message.message_id, "ignored", sub, [], sid, note=reason)
@@ -165,7 +174,8 @@ class Pipeline:
         except Exception:
             pass
         note = compose_coordinator_note(message, [f"自动处理出错：{detail}", f"原始邮件已保存：{raw_sha}"],
-                                        self.settings.identity, self.settings.coordinators)
+                                        self.settings.identity, self.settings.coordinators,
+                                        tz=self.settings.campaign.zone)
         write_outbox(note, self.settings.outbox_dir)
         sub = Submission(message=message, subject=SubjectInfo(raw=message.subject))
         sid = None

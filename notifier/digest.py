@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from notifier.reply import KIND_NAMES, ReplyIdentity, cn_datetime, new_message, render_pair, template_env
+from notifier.reply import KIND_NAMES, ReplyIdentity, new_message, render_pair, template_env
 from parsers.facts import Defect, Material, Submission
+from rules import clock
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -60,7 +62,10 @@ STATUS_TITLES = {
     "error": "需人工处理",
 }
 LINK_CHECK_TITLES = {"dead": "已失效", "wrong_code": "提取码错误", "unknown": "无法确认"}
-SUMMARY_HEADERS = ("单位", "批次", "材料类别", "名称", "申报单位", "负责人", "联系人", "联系电话", "状态", "问题")
+SUMMARY_HEADERS = ("单位", "批次", "材料类别", "名称", "申报单位", "负责人", "联系人", "联系电话", "状态", "问题", "收到时间")
+# Excel has no time zones: the cell holds Beijing (campaign) wall time, shown the Chinese way.
+EXCEL_CN_DATETIME = 'yyyy"年"m"月"d"日" hh:mm'
+
 # Labels as the form parser normalises them; the first one filled wins.
 LEADER_LABELS = ("负责人", "项目负责人", "案例负责人", "课程负责人")
 CONTACT_LABELS = ("联系人",)
@@ -90,6 +95,7 @@ class DigestRow:
     materials: dict[str, int] = field(default_factory=dict)  # kind -> count
     defect_codes: list[str] = field(default_factory=list)
     superseded: bool = False  # a later resend from the same unit replaced it
+    note: str | None = None  # for the coordinator (e.g. a wrong PC clock on the sender's side)
 
 
 @dataclass
@@ -117,6 +123,7 @@ class SummaryRow:
     phone: str | None = None  # 联系电话
     status: str = ""
     problems: list[str] = field(default_factory=list)
+    received_at: datetime | None = None  # when the mail counts as sent (aware)
 
 
 def _first(fields: dict[str, str], labels: tuple[str, ...]) -> str | None:
@@ -150,13 +157,14 @@ def summary_rows(sub: Submission, status: str, defects: list[Defect]) -> list[Su
             applicant_unit=material.form.unit if material.form else None,
             leader=_first(fields, LEADER_LABELS), contact=_first(fields, CONTACT_LABELS),
             phone=_first(fields, PHONE_LABELS), status=status,
-            problems=_material_problems(material, defects, filenames),
+            problems=_material_problems(material, defects, filenames), received_at=sub.sent_at,
         ))
     return rows
 
 
-def summary_workbook(rows: list[SummaryRow]) -> bytes:
-    """An .xlsx of every material, in the columns of the coordinators' own sheet."""
+def summary_workbook(rows: list[SummaryRow], tz: ZoneInfo | None = None) -> bytes:
+    """An .xlsx of every material, in the columns of the coordinators' own sheet; times in `tz`."""
+    tz = tz or clock.zone()
     book = Workbook()
     sheet = book.active
     sheet.title = "汇总表"
@@ -166,6 +174,7 @@ def summary_workbook(rows: list[SummaryRow]) -> bytes:
             row.unit or "", row.batch or "", KIND_NAMES.get(row.kind, row.kind), row.name or "",
             row.applicant_unit or "", row.leader or "", row.contact or "", row.phone or "",
             status_title(row.status), "\n".join(row.problems),
+            clock.local(row.received_at, tz).replace(tzinfo=None) if row.received_at else "",
         ])
     _style_sheet(sheet)
     out = io.BytesIO()
@@ -175,7 +184,7 @@ def summary_workbook(rows: list[SummaryRow]) -> bytes:
 
 def _style_sheet(sheet) -> None:
     """Bold frozen header, filters, readable widths, phones kept as text."""
-    widths = (28, 10, 14, 36, 28, 10, 10, 16, 10, 60)
+    widths = (28, 10, 14, 36, 28, 10, 10, 16, 10, 60, 20)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for cell in sheet[1]:
@@ -185,6 +194,8 @@ def _style_sheet(sheet) -> None:
         cell.number_format = "@"
     for cell in sheet["J"][1:]:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for cell in sheet["K"][1:]:
+        cell.number_format = EXCEL_CN_DATETIME
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
 
@@ -211,18 +222,19 @@ def _materials_text(materials: dict[str, int]) -> str:
     return "、".join(parts) or "无"
 
 
-def _row_view(row: DigestRow) -> dict:
+def _row_view(row: DigestRow, tz: ZoneInfo) -> dict:
     return {
         "unit": row.unit or NO_UNIT,
         "status": status_title(row.status),
         "status_code": row.status,
-        "time": cn_datetime(row.received_at),
+        "time": clock.cn_datetime(row.received_at, tz),
         "subject": row.subject,
         "sender": row.sender,
         "batch": row.batch or "",
         "materials": _materials_text(row.materials),
         "problems": "、".join(defect_title(c) for c in dict.fromkeys(row.defect_codes)),
         "superseded": row.superseded,
+        "note": row.note or "",
     }
 
 
@@ -237,12 +249,12 @@ def _top_defects(rows: list[DigestRow]) -> list[dict]:
     return [{"code": c, "title": defect_title(c), "count": n} for c, n in ranked]
 
 
-def _dead_view(link: DeadLink) -> dict:
+def _dead_view(link: DeadLink, tz: ZoneInfo) -> dict:
     return {
         "unit": link.unit or NO_UNIT,
         "url": link.url,
         "state": LINK_CHECK_TITLES.get(link.code or "", link.code or ""),
-        "time": cn_datetime(link.checked_at),
+        "time": clock.cn_datetime(link.checked_at, tz),
         "detail": link.detail or "",
     }
 
@@ -255,15 +267,23 @@ def _batch_view(totals: dict[str, dict[str, int]]) -> tuple[list[str], list[dict
 
 
 def digest_context(day: date, rows: list[DigestRow], dead_links: list[DeadLink],
-                   identity: ReplyIdentity, totals_by_batch: dict[str, dict[str, int]] | None) -> dict:
-    """Everything the digest templates may use."""
+                   identity: ReplyIdentity, totals_by_batch: dict[str, dict[str, int]] | None,
+                   tz: ZoneInfo | None = None, now: datetime | None = None) -> dict:
+    """Everything the digest templates may use.
+
+    `day_word` names the day as a reader would on the day the digest is
+    made: 今天, 昨天, or the date (a digest of another day).
+    """
+    tz = tz or clock.zone()
     batch_kinds, batch_rows = _batch_view(totals_by_batch or {})
     return {
-        "day": f"{day.year}年{day.month}月{day.day}日",
+        "day": clock.cn_date(day),
+        "day_word": clock.day_word(day, tz, now),
+        "timezone": tz,
         "counts": _counts(rows),
-        "rows": [_row_view(r) for r in sorted(rows, key=_sort_key)],
+        "rows": [_row_view(r, tz) for r in sorted(rows, key=_sort_key)],
         "top_defects": _top_defects(rows),
-        "dead_links": [_dead_view(link) for link in dead_links],
+        "dead_links": [_dead_view(link, tz) for link in dead_links],
         "batch_kinds": batch_kinds,
         "batch_rows": batch_rows,
         "identity": identity,
@@ -283,11 +303,14 @@ def digest_subject(day: date, rows: list[DigestRow], dead_links: list[DeadLink])
 def compose_digest(day: date, rows: list[DigestRow], dead_links: list[DeadLink], identity: ReplyIdentity,
                    to: list[str], totals_by_batch: dict[str, dict[str, int]] | None = None,
                    attachment_xlsx: bytes | None = None, templates_dir: Path | None = None,
-                   now: datetime | None = None) -> EmailMessage:
-    """The daily digest mail to coordinators, optionally with the summary workbook attached."""
-    context = digest_context(day, rows, dead_links, identity, totals_by_batch)
+                   now: datetime | None = None, tz: ZoneInfo | None = None) -> EmailMessage:
+    """The daily digest mail to coordinators, optionally with the summary workbook attached.
+
+    `day` is a calendar day of the campaign's zone `tz` (Beijing by default).
+    """
+    context = digest_context(day, rows, dead_links, identity, totals_by_batch, tz, now)
     text, html = render_pair(template_env(templates_dir), "digest", context)
-    msg = new_message(identity, to, digest_subject(day, rows, dead_links), now, "auto-generated")
+    msg = new_message(identity, to, digest_subject(day, rows, dead_links), now, "auto-generated", tz)
     msg.set_content(text, cte="base64")  # Chinese text: skip trying quoted-printable first
     msg.add_alternative(html, subtype="html", cte="base64")
     if attachment_xlsx is not None:

@@ -14,11 +14,11 @@ import smtplib
 import ssl as tls
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
 
+from rules import clock
 from storage.files import atomic_write
 
 SAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
@@ -33,7 +33,7 @@ def _safe_id(msg: EmailMessage) -> str:
 
 def write_outbox(msg: EmailMessage, outbox_dir: Path) -> Path:
     """Write `msg` as `<UTC timestamp>-<message id>.eml`, atomically; return the path."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = clock.now().strftime("%Y%m%dT%H%M%S%fZ")
     target = Path(outbox_dir) / f"{stamp}-{_safe_id(msg)}.eml"
     atomic_write(target, msg.as_bytes())
     return target

@@ -30,13 +30,13 @@ from email.utils import format_datetime, getaddresses, make_msgid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 
 from parsers.facts import Defect, MailMessage, Submission
+from rules import clock
 from rules.campaign import Campaign
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
-DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
 
 KIND_NAMES = {
     "case": "典型工作案例",
@@ -76,12 +76,10 @@ class ReplyIdentity:
         return text.splitlines()
 
 
-def cn_datetime(value: datetime | None) -> str:
-    """`2024年5月20日 14:30` in China time; naive values are taken as China time."""
-    if value is None:
-        return ""
-    local = value.astimezone(DISPLAY_TZ) if value.tzinfo else value
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+@pass_context
+def _cn_datetime_filter(context, value: datetime | None) -> str:
+    """`{{ moment | cn_datetime }}`: in the zone the context names (`timezone`), else the default."""
+    return clock.cn_datetime(value, context.get("timezone") or clock.zone())
 
 
 def template_env(templates_dir: Path | None = None) -> Environment:
@@ -111,7 +109,7 @@ def _cached_env(templates_dir: str | None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["cn_datetime"] = cn_datetime
+    env.filters["cn_datetime"] = _cn_datetime_filter
     return env
 
 
@@ -171,19 +169,19 @@ def references_chain(message: MailMessage) -> list[str]:
     return unique
 
 
-def _aware(now: datetime | None) -> datetime:
-    now = now or datetime.now(DISPLAY_TZ)
-    return now if now.tzinfo else now.replace(tzinfo=DISPLAY_TZ)
-
-
 def new_message(identity: ReplyIdentity, to: list[str], subject: str, now: datetime | None,
-                auto_submitted: str) -> EmailMessage:
-    """An EmailMessage with the headers every message we send carries."""
+                auto_submitted: str, tz: ZoneInfo | None = None) -> EmailMessage:
+    """An EmailMessage with the headers every message we send carries.
+
+    The Date header is written in the campaign's zone (`+0800`), as the
+    submitters' own mail is.
+    """
+    tz = tz or clock.zone()
     msg = EmailMessage()
     msg["From"] = Address(display_name=identity.name, addr_spec=identity.address)
     msg["To"] = ", ".join(to)
     msg["Subject"] = subject
-    msg["Date"] = format_datetime(_aware(now))
+    msg["Date"] = format_datetime(clock.local(now or clock.now(), tz))
     msg["Message-ID"] = make_msgid(domain=identity.domain)
     msg["Auto-Submitted"] = auto_submitted
     msg["X-Auto-Response-Suppress"] = "All"
@@ -214,14 +212,16 @@ def _example_subject(unit: str | None, sub: Submission, defects: list[Defect]) -
 def reply_context(sub: Submission, defects: list[Defect], identity: ReplyIdentity,
                   now: datetime | None, campaign: Campaign | None) -> dict:
     """Everything the receipt and defect templates may use."""
-    now = _aware(now)
+    tz = campaign.zone if campaign else clock.zone()
+    now = clock.localize(now or clock.now(), tz)
     deadline = _deadline(sub, campaign)
     unit = _unit(sub)
     return {
         "identity": identity,
+        "timezone": tz,
         "unit": unit,
         "subject": sub.message.subject.strip() or "（无主题）",
-        "received": sub.message.date or now,
+        "received": sub.sent_at or (clock.localize(sub.message.date, tz) if sub.message.date else now),
         "declared_count": sub.subject.declared_count,
         "form_count": len(sub.forms()),
         "batch": sub.batch,
@@ -268,7 +268,7 @@ def compose_reply(sub: Submission, status: str, defects: list[Defect], identity:
     text, html = render_pair(template_env(templates_dir), TEMPLATE_BY_STATUS[status], context)
     name = sub.message.sender_name if to == sub.message.sender else ""
     msg = new_message(identity, [str(Address(display_name=name, addr_spec=to))],
-                      reply_subject(sub.message.subject), now, "auto-replied")
+                      reply_subject(sub.message.subject), now, "auto-replied", context["timezone"])
     original = _angle(sub.message.message_id)
     if original:
         msg["In-Reply-To"] = original
@@ -282,8 +282,9 @@ def compose_reply(sub: Submission, status: str, defects: list[Defect], identity:
 
 def compose_coordinator_note(message: MailMessage, problems: list[str], identity: ReplyIdentity,
                              to: list[str], templates_dir: Path | None = None,
-                             now: datetime | None = None) -> EmailMessage:
+                             now: datetime | None = None, tz: ZoneInfo | None = None) -> EmailMessage:
     """A short note asking coordinators to handle a message the service could not."""
+    tz = tz or clock.zone()
     subject = message.subject.strip() or "（无主题）"
     context = {
         "message": message,
@@ -291,9 +292,9 @@ def compose_coordinator_note(message: MailMessage, problems: list[str], identity
         "problems": problems,
         "attachments": [a.filename for a in message.attachments],
         "signature_lines": identity.signature_lines(),
-        "cn_received": cn_datetime(message.date),
+        "cn_received": clock.cn_datetime(message.received or message.date, tz),
     }
     text = template_env(templates_dir).get_template("coordinator_note.txt.j2").render(context)
-    msg = new_message(identity, to, f"[智慧助老] 需人工处理：{subject}", now, "auto-generated")
+    msg = new_message(identity, to, f"[智慧助老] 需人工处理：{subject}", now, "auto-generated", tz)
     msg.set_content(text, cte="base64")  # Chinese text: skip trying quoted-printable first
     return msg

@@ -27,6 +27,9 @@ from parsers.text import decode_bytes, decode_header_value
 logging.getLogger("mailparser").setLevel(logging.CRITICAL)
 
 MAX_DEPTH = 5
+_ZONE_NAME_CST = re.compile(r"\(?\bCST\b\)?", re.IGNORECASE)
+_NUMERIC_ZONE = re.compile(r"[+-]\d{4}\b")
+_MINUS_ZERO = re.compile(r"-0000\b")
 _ADDRESS = re.compile(r"[\w.+\-=']+@[\w\-]+(?:\.[\w\-]+)+")
 
 
@@ -34,13 +37,14 @@ def parse_message(raw: bytes) -> MailMessage:
     """Read everything we need from one raw message; never raises on bad input."""
     raw = _clean(raw)
     problems: list[str] = []
-    root, date = _mime_tree(raw, problems)
+    root = _mime_tree(raw, problems)
     headers = {k.lower(): decode_header_value(v) for k, v in reversed(root.items())}
     msg = MailMessage(
         message_id=_message_id(headers.get("message-id", ""), raw),
         subject=headers.get("subject", ""),
         headers=headers,
-        date=date,
+        date=header_date(root.get("Date")),
+        received=_received_date(root),
         problems=problems,
     )
     msg.sender_name, msg.sender = _address(headers.get("from", ""))
@@ -60,7 +64,7 @@ def _clean(raw: bytes) -> bytes:
     return raw.lstrip(b"\r\n")
 
 
-def _mime_tree(raw: bytes, problems: list[str]) -> tuple[Message, datetime | None]:
+def _mime_tree(raw: bytes, problems: list[str]) -> Message:
     try:
         parsed = mailparser.parse_from_bytes(raw)
         root = parsed.message
@@ -68,26 +72,40 @@ def _mime_tree(raw: bytes, problems: list[str]) -> tuple[Message, datetime | Non
     except Exception as exc:  # mail-parser gives up on some broken headers
         problems.append(f"mail-parser failed: {exc}")
         root = email.message_from_bytes(raw)
-    return root, _date(root.get("Date")) or _received_date(root)
+    return root
 
 
-def _date(value: object) -> datetime | None:
-    if not value:
+def header_date(value: object) -> datetime | None:
+    """The moment a date header states; naive when it states no zone.
+
+    A naive result means "wall time of an unknown zone" and is left for the
+    campaign to interpret. RFC 5322's "-0000" is UTC; a bare "CST" — what
+    some Chinese servers and clients write — is China Standard Time here,
+    not the US Central time the stdlib would read, so it is left naive too.
+    ISO dates ("2022-05-05 10:30:00"), written by some broken clients, are read.
+    """
+    text = str(value or "").strip()
+    if not text:
         return None
+    if _ZONE_NAME_CST.search(text) and not _NUMERIC_ZONE.search(text):
+        text = _ZONE_NAME_CST.sub("", text).strip()
     try:
-        parsed = email.utils.parsedate_to_datetime(str(value))
-    except (TypeError, ValueError, IndexError):
-        return None
-    if parsed.tzinfo is None:  # RFC 5322 "-0000": the sender's zone is unknown
+        parsed = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    if parsed.tzinfo is None and _MINUS_ZERO.search(text):
         parsed = parsed.replace(tzinfo=timezone.utc)
     return parsed
 
 
 def _received_date(root: Message) -> datetime | None:
-    """When the last server took the message, for mail that carries no (valid) Date header."""
+    """When the last server took the message: the stamp of the topmost Received header."""
     for received in root.get_all("Received") or []:
         stamp = str(received).rpartition(";")[2].strip()
-        if stamp and (moment := _date(stamp)):
+        if stamp and (moment := header_date(stamp)):
             return moment
     return None
 

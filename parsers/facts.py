@@ -41,7 +41,8 @@ class MailMessage:
     sender: str = ""  # bare address, lower-cased
     sender_name: str = ""
     reply_to: str = ""
-    date: datetime | None = None
+    date: datetime | None = None  # the Date header as written; naive when it names no zone
+    received: datetime | None = None  # when our server took it (topmost Received stamp)
     text: str = ""
     html: str = ""
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
@@ -172,6 +173,8 @@ class Submission:
     batch: str | None = None
     late_batch: bool = False  # after its batch deadline, filed into the next
     late: bool = False  # after the final deadline
+    sent_at: datetime | None = None  # aware; the moment batches and lateness are judged by
+    timing_note: str | None = None  # for the coordinator: why sent_at is not the Date header
 
     def forms(self) -> list[Material]:
         return [m for m in self.materials if m.form is not None]

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rules import clock
 
 
 @dataclass
@@ -27,6 +30,12 @@ class Campaign:
     accepted_link_providers: list[str] = field(default_factory=lambda: ["baidu"])
     require_scan: bool = True
     check_links_online: bool = False
+    # Where the campaign's days begin and end, and the zone every time is shown in.
+    timezone: str = clock.DEFAULT_ZONE
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return clock.zone(self.timezone)
 
     @property
     def final_deadline(self) -> datetime | None:

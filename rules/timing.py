@@ -1,14 +1,45 @@
-"""Batches and deadlines: which batch a message belongs to, and whether it is late."""
+"""Batches and deadlines: when a message was sent, which batch it belongs to, whether it is late."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from parsers.facts import Defect, Submission
+from rules import clock
 from rules.campaign import Campaign
+
+# A Date header this far from the server's receipt time comes from a wrong PC clock.
+CLOCK_SKEW_LIMIT = timedelta(days=1)
+
+
+@dataclass
+class SendingTime:
+    moment: datetime | None  # aware; None when the message carries no time at all
+    note: str | None = None  # for the coordinator, when the Date header was not believed
+
+
+def sending_time(header: datetime | None, received: datetime | None, tz: ZoneInfo) -> SendingTime:
+    """The moment a message counts as sent: its Date header, unless the server says otherwise.
+
+    The Date header is the sender's own clock; it is used (a mail sent at
+    23:58 and delivered at 00:01 is on time) unless it is more than a day
+    away from the server's receipt time (last Received stamp, or IMAP
+    INTERNALDATE) — then the PC's clock is wrong and the server decides.
+    A header without a zone is wall time in the campaign's zone.
+    """
+    sent = clock.localize(header, tz) if header else None
+    server = clock.localize(received, tz) if received else None
+    if sent is None or server is None:
+        return SendingTime(sent or server)
+    if abs(sent - server) <= CLOCK_SKEW_LIMIT:
+        return SendingTime(sent)
+    note = (f"邮件 Date 头的时间（{clock.cn_datetime(sent, tz)}）与服务器收信时间（{clock.cn_datetime(server, tz)}）"
+            f"相差超过一天，发件电脑的时钟可能有误，已按服务器收信时间判断批次和是否逾期。")
+    return SendingTime(server, note)
 
 
 @dataclass
@@ -27,7 +58,7 @@ def assign_batch(sent: datetime, campaign: Campaign, text: str = "") -> BatchAss
     """
     if not campaign.batches:
         return BatchAssignment(None, False, False)
-    open_batches = [b for b in campaign.batches if sent <= b.deadline]
+    open_batches = [b for b in campaign.batches if not clock.is_past(sent, b.deadline)]
     if not open_batches:
         return BatchAssignment(campaign.batches[-1].name, False, True)
     filed = open_batches[0]
@@ -45,7 +76,7 @@ def _named_batch(text: str, campaign: Campaign) -> str | None:
 
 def check_late(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
     if sub.late and campaign.final_deadline:
-        deadline = campaign.final_deadline.strftime("%Y年%m月%d日 %H:%M")
+        deadline = clock.cn_datetime(campaign.final_deadline, campaign.zone)
         yield Defect(
             code="LATE", severity="error", where="发送时间",
             message=f"本邮件发送时已超过最后截止时间（{deadline}），材料已登记但无法纳入本次征集。如有特殊情况，请与征集工作组联系。",
@@ -56,7 +87,7 @@ def check_late_batch(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
     if sub.late_batch and sub.batch:
         earlier = [b for b in campaign.batches if b.name != sub.batch and b.deadline < _deadline_of(sub.batch, campaign)]
         missed = earlier[-1] if earlier else None
-        detail = f"已超过{missed.name}截止时间（{missed.deadline:%Y年%m月%d日}），" if missed else ""
+        detail = f"已超过{missed.name}截止时间（{clock.cn_datetime(missed.deadline, campaign.zone)}），" if missed else ""
         yield Defect(
             code="LATE_BATCH", severity="warning", where="发送时间",
             message=f"本邮件{detail}材料已归入{sub.batch}处理，无需重新发送。",

@@ -55,9 +55,9 @@ class Database:
         msg = sub.message
         record = SubmissionRecord(
             message_id=msg.message_id, raw_sha256=raw_sha256, source=source, subject=msg.subject,
-            sender=msg.sender, reply_to=msg.reply_to, sent_at=msg.date, unit=sub.subject.unit,
+            sender=msg.sender, reply_to=msg.reply_to, sent_at=sub.sent_at, unit=sub.subject.unit,
             unit_key=unit_key(sub.subject.unit, msg.sender), declared_count=sub.subject.declared_count,
-            batch=sub.batch, status=status, note=note,
+            batch=sub.batch, status=status, note=note, problems="；".join(msg.problems) or None,
         )
         with Session(self.engine) as session:
             session.add(record)

@@ -11,12 +11,44 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from rules.clock import now as utcnow
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on every database.
+
+    PostgreSQL keeps them as `timestamptz`; SQLite has no zones, so the
+    moment is written as UTC wall time and read back as UTC. A naive
+    datetime is refused: its zone would be a guess, and guessing belongs to
+    `rules.clock.localize`, before anything reaches the database.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} cannot be stored: its zone is unknown")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _optional_moment() -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+def _moment_now() -> Any:
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class SubmissionRecord(SQLModel, table=True):
@@ -29,14 +61,15 @@ class SubmissionRecord(SQLModel, table=True):
     subject: str = Field(default="", sa_column=Column(Text))
     sender: str = ""
     reply_to: str = ""
-    sent_at: datetime | None = None
-    received_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = _optional_moment()
+    received_at: datetime = _moment_now()
     unit: str | None = None
     unit_key: str | None = Field(default=None, index=True)
     declared_count: int | None = None
     batch: str | None = Field(default=None, index=True)
     status: str = Field(index=True)
-    note: str | None = Field(default=None, sa_column=Column(Text))
+    note: str | None = Field(default=None, sa_column=Column(Text))  # for the coordinator, in Chinese
+    problems: str | None = Field(default=None, sa_column=Column(Text))  # parse diagnostics, for developers
     superseded_by: int | None = Field(default=None, foreign_key="submission.id")
 
 
@@ -68,7 +101,7 @@ class LinkRecord(SQLModel, table=True):
     found_in: str = ""
     check: str | None = None
     check_detail: str | None = None
-    checked_at: datetime | None = None
+    checked_at: datetime | None = _optional_moment()
 
 
 class DefectRecord(SQLModel, table=True):
@@ -94,5 +127,5 @@ class ReplyRecord(SQLModel, table=True):
     to: str
     message_id: str
     outbox_path: str | None = None
-    created_at: datetime = Field(default_factory=utcnow)
-    sent_at: datetime | None = None
+    created_at: datetime = _moment_now()
+    sent_at: datetime | None = _optional_moment()

@@ -8,9 +8,14 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
+
+# The machine zones every time-sensitive test runs under: a CI box in UTC, a
+# server in Beijing, and one far west of both (where "today" lags by a day).
+MACHINE_ZONES = ("UTC", "Asia/Shanghai", "America/Los_Angeles")
 
 
 def _pg_bin() -> Path | None:
@@ -63,3 +68,19 @@ def settings(tmp_path):
     s = load_settings(None, db=f"sqlite:///{tmp_path / 'intake.sqlite'}", outbox=tmp_path / "outbox")
     s.data_dir = tmp_path / "data"
     return s
+
+
+@pytest.fixture(params=MACHINE_ZONES)
+def machine_tz(request):
+    """Run the test with the process's local zone (TZ) set to each of MACHINE_ZONES."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = request.param
+    time.tzset()
+    try:
+        yield request.param
+    finally:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()

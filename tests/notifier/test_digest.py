@@ -112,9 +112,19 @@ def test_digest_reports_links_that_died_after_acceptance():
 
 
 def test_quiet_day_says_so():
-    text, _ = bodies(parsed(compose_digest(DAY, [], [], ReplyIdentity(), COORDINATORS)))
+    evening = datetime(2024, 5, 20, 23, 30, tzinfo=CST)
+    text, _ = bodies(parsed(compose_digest(DAY, [], [], ReplyIdentity(), COORDINATORS, now=evening)))
     assert "今天没有收到来信" in text and "没有发现失效链接" in text
     assert "收到 0 封" in text
+
+
+def test_a_digest_made_next_morning_says_yesterday_and_one_of_an_older_day_names_it():
+    next_morning = datetime(2024, 5, 21, 8, 0, tzinfo=CST)
+    text, html = bodies(parsed(compose_digest(DAY, [], [], ReplyIdentity(), COORDINATORS, now=next_morning)))
+    assert "昨天没有收到来信" in text and "昨天没有收到来信" in html and "今天" not in text
+    later = datetime(2024, 6, 1, 8, 0, tzinfo=CST)
+    text, _ = bodies(parsed(compose_digest(DAY, [], [], ReplyIdentity(), COORDINATORS, now=later)))
+    assert "2024年5月20日没有收到来信" in text and "今天" not in text and "昨天" not in text
 
 
 def test_batch_totals_table_lists_kinds_in_chinese():
@@ -142,16 +152,19 @@ def test_summary_workbook_has_the_coordinators_columns_and_one_line_per_material
         SummaryRow("杭州市西湖区社区学院", "第一批", "case", "“银龄触网”智能手机应用进社区", "杭州市西湖区社区学院",
                    "陈建国", "王芳", "0571-87012345", "accepted"),
         SummaryRow("温州市鹿城区社区学院", "第一批", "course", "防范电信诈骗微课", "鹿城区五马街道社区学校",
-                   "林晓", "林晓", "13805771234", "defective", ["缺少盖章扫描件：请补充盖章扫描件。", "必填项未填写：联系电话为空。"]),
+                   "林晓", "林晓", "13805771234", "defective", ["缺少盖章扫描件：请补充盖章扫描件。", "必填项未填写：联系电话为空。"],
+                   received_at=datetime(2022, 5, 5, 15, 59, 30, tzinfo=timezone.utc)),
     ]
     sheet = load_workbook(io.BytesIO(summary_workbook(rows)))["汇总表"]
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert tuple(values[0]) == SUMMARY_HEADERS
     assert values[1] == ["杭州市西湖区社区学院", "第一批", "典型工作案例", "“银龄触网”智能手机应用进社区",
-                         "杭州市西湖区社区学院", "陈建国", "王芳", "0571-87012345", "通过", None]
+                         "杭州市西湖区社区学院", "陈建国", "王芳", "0571-87012345", "通过", None, None]
     assert values[2][2] == "课程资源" and values[2][8] == "需修改"
     assert values[2][7] == "13805771234" and isinstance(values[2][7], str)
     assert values[2][9] == "缺少盖章扫描件：请补充盖章扫描件。\n必填项未填写：联系电话为空。"
+    assert values[2][10] == datetime(2022, 5, 5, 23, 59, 30)  # Beijing wall time: Excel has no zones
+    assert sheet["K3"].number_format == 'yyyy"年"m"月"d"日" hh:mm'
     assert sheet.freeze_panes == "A2"
 
 

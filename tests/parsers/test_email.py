@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest.samples.mails import MailSpec, build_mail, gbk_zip
-from parsers.email import parse_message
+from parsers.email import header_date, parse_message
 
 SUBJECT = "杭州市西湖区社区学院+智慧助老材料+3个"
 NAMES = ["西湖区社区学院+案例.docx", "西湖区社区学院+案例盖章扫描件.pdf", "银龄触网课程资源（定稿）.docx"]
@@ -126,7 +126,28 @@ def test_real_raw_8bit_gbk_attachment_name_decodes():
     assert [a.filename for a in message.attachments] == ["管理.doc"]
 
 
-def test_missing_date_falls_back_to_the_last_received_stamp():
+def test_missing_date_leaves_the_topmost_received_stamp_as_the_only_time():
     raw = build_mail(MailSpec(subject=SUBJECT)).replace(b"Date:", b"X-Original-Date:")
-    raw = b"Received: from mx.163.com by mail.example.org.cn; Thu, 21 Apr 2022 09:15:00 +0800\r\n" + raw
-    assert parse_message(raw).date.isoformat() == "2022-04-21T09:15:00+08:00"
+    raw = (b"Received: from mx.163.com by mail.example.org.cn; Thu, 21 Apr 2022 09:15:00 +0800\r\n"
+           b"Received: from [192.0.2.7] by mx.163.com; Thu, 21 Apr 2022 09:14:58 +0800\r\n" + raw)
+    message = parse_message(raw)
+    assert message.date is None
+    assert message.received.isoformat() == "2022-04-21T09:15:00+08:00"
+
+
+@pytest.mark.parametrize("header,expected", [
+    ("Thu, 5 May 2022 23:59:00 +0800", "2022-05-05T23:59:00+08:00"),
+    ("Thu, 5 May 2022 15:59:00 GMT", "2022-05-05T15:59:00+00:00"),
+    ("Thu, 5 May 2022 15:59:00 -0000", "2022-05-05T15:59:00+00:00"),  # RFC 5322: UTC, sender's zone unknown
+    ("Thu, 5 May 2022 23:59:00 +0800 (CST)", "2022-05-05T23:59:00+08:00"),
+    ("Thu, 5 May 2022 23:59:00 CST", "2022-05-05T23:59:00"),  # China Standard Time, not US Central: left naive
+    ("Thu, 5 May 2022 23:59:00", "2022-05-05T23:59:00"),  # no zone at all: left for the campaign's zone
+    ("2022-05-05 23:59:00", "2022-05-05T23:59:00"),  # ISO, as some broken clients write it
+])
+def test_date_header_keeps_its_zone_and_leaves_a_missing_one_naive(header, expected):
+    assert header_date(header).isoformat() == expected
+
+
+@pytest.mark.parametrize("header", ["", "yesterday", "Thu, 45 Foo 2022 99:99:99 +0800"])
+def test_unreadable_date_header_gives_no_time(header):
+    assert header_date(header) is None
