@@ -84,3 +84,19 @@ def machine_tz(request):
         else:
             os.environ["TZ"] = before
         time.tzset()
+
+
+@pytest.fixture
+def freeze():
+    """`with freeze(moment):` stops the clock at `moment`, leaving the machine's zone alone.
+
+    time-machine given a ZoneInfo-aware datetime also switches TZ to that
+    zone, which would hide exactly the bugs `machine_tz` is there to find;
+    a POSIX timestamp moves the clock only.
+    """
+    import time_machine
+
+    def travel(moment):
+        return time_machine.travel(moment.timestamp(), tick=False)
+
+    return travel

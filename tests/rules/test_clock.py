@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
-import time_machine
 
 from rules import clock
 
@@ -13,8 +14,8 @@ BEIJING = clock.zone("Asia/Shanghai")
 UTC = timezone.utc
 
 
-def test_now_is_aware_utc_and_follows_the_frozen_clock(machine_tz):
-    with time_machine.travel(datetime(2022, 5, 5, 23, 30, tzinfo=BEIJING), tick=False):
+def test_now_is_aware_utc_and_follows_the_frozen_clock(machine_tz, freeze):
+    with freeze(datetime(2022, 5, 5, 23, 30, tzinfo=BEIJING)):
         moment = clock.now()
     assert moment.utcoffset() == timedelta(0)
     assert moment == datetime(2022, 5, 5, 15, 30, tzinfo=UTC)
@@ -24,8 +25,8 @@ def test_now_is_aware_utc_and_follows_the_frozen_clock(machine_tz):
     (datetime(2022, 5, 5, 23, 30, tzinfo=BEIJING), date(2022, 5, 5)),
     (datetime(2022, 5, 6, 0, 30, tzinfo=BEIJING), date(2022, 5, 6)),  # 16:30 UTC on the 5th
 ])
-def test_today_is_the_campaign_day_not_the_machine_day(machine_tz, frozen, expected):
-    with time_machine.travel(frozen, tick=False):
+def test_today_is_the_campaign_day_not_the_machine_day(machine_tz, freeze, frozen, expected):
+    with freeze(frozen):
         assert clock.today(BEIJING) == expected
 
 
@@ -81,11 +82,36 @@ def test_a_deadline_to_the_second_does_not_stretch_to_its_minute():
     (datetime(2022, 5, 6, 0, 30, tzinfo=BEIJING), date(2022, 5, 6), "今天"),
     (datetime(2022, 5, 8, 8, 0, tzinfo=BEIJING), date(2022, 5, 5), "2022年5月5日"),
 ])
-def test_today_and_yesterday_are_counted_in_beijing(machine_tz, frozen, day, word):
-    with time_machine.travel(frozen, tick=False):
+def test_today_and_yesterday_are_counted_in_beijing(machine_tz, freeze, frozen, day, word):
+    with freeze(frozen):
         assert clock.day_word(day, BEIJING) == word
 
 
 def test_unknown_zone_name_is_refused_in_chinese():
     with pytest.raises(ValueError, match="未知的时区"):
         clock.zone("Mars/Olympus_Mons")
+
+
+CLOCK_READS = {"now", "today", "utcnow", "utcfromtimestamp", "fromtimestamp"}
+PACKAGES = ("ingest", "parsers", "rules", "storage", "notifier", "bench")
+
+
+def _clock_reads(path: Path) -> list[str]:
+    """`datetime.now()`, `date.today()`, `datetime.utcnow()`… calls in one source file."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in CLOCK_READS:
+            owner = node.func.value
+            name = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", "")
+            if name in ("datetime", "date"):
+                found.append(f"{path}:{node.lineno} {name}.{node.func.attr}()")
+    return found
+
+
+def test_only_the_campaign_clock_reads_the_time():
+    root = Path(__file__).resolve().parents[2]
+    sources = [p for package in PACKAGES for p in (root / package).rglob("*.py")]
+    assert len(sources) > 40
+    reads = [r for p in sources if p != root / "rules" / "clock.py" for r in _clock_reads(p)]
+    assert reads == []
+    assert len(_clock_reads(root / "rules" / "clock.py")) == 1  # clock.now()

@@ -89,3 +89,28 @@ def test_file_store_is_content_addressed_and_idempotent(tmp_path):
     assert digest == sha256_hex(raw) and store.put(raw) == digest
     assert store.get(digest) == raw and digest in store
     assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == 1
+
+
+def test_moments_come_back_as_the_same_instant_in_utc_on_every_database(db, machine_tz):
+    sub = _submission()
+    sub.sent_at = datetime(2022, 5, 5, 23, 59, 30, tzinfo=CST)
+    record = db.submission(db.file_submission(sub, raw_sha256="1" * 64, source="a.eml", status="accepted", defects=[]))
+    assert record.sent_at == sub.sent_at and record.sent_at.utcoffset() == timedelta(0)
+    assert record.received_at.tzinfo is not None and record.received_at.utcoffset() == timedelta(0)
+
+
+def test_a_beijing_day_selects_what_was_received_in_it_whatever_the_machine_zone(db, machine_tz, freeze):
+    from rules import clock
+
+    beijing = clock.zone("Asia/Shanghai")
+    with freeze(datetime(2022, 5, 6, 0, 30, tzinfo=beijing)):  # still the 5th in UTC and in Los Angeles
+        db.file_submission(_submission(), raw_sha256="2" * 64, source="a.eml", status="accepted", defects=[])
+    assert len(db.submissions(*clock.day_window(datetime(2022, 5, 6).date(), beijing))) == 1
+    assert db.submissions(*clock.day_window(datetime(2022, 5, 5).date(), beijing)) == []
+
+
+def test_a_naive_moment_is_refused_rather_than_stored_in_a_guessed_zone(db):
+    sub = _submission()
+    sub.sent_at = datetime(2022, 5, 5, 23, 59)
+    with pytest.raises(Exception, match="naive datetime"):
+        db.file_submission(sub, raw_sha256="3" * 64, source="a.eml", status="accepted", defects=[])
