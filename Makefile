@@ -11,5 +11,5 @@ test: setup
 	.venv/bin/python -m pytest
 
 bench: setup
-	.venv/bin/python bench/ingest.py
+	.venv/bin/python bench/throughput.py
 	.venv/bin/python bench/ocr.py

@@ -5,7 +5,7 @@ python-docx loading each attached form, measured on the same messages in the
 same run. The pipeline adds storage, classification, rules, the database
 and the reply; the ratio says what that costs.
 
-Run: .venv/bin/python bench/ingest.py [--messages 200]
+Run: .venv/bin/python bench/throughput.py [--messages 200]
 """
 
 from __future__ import annotations
