@@ -19,6 +19,7 @@ from ingest.linkcheck import LinkCheckSettings
 from notifier.reply import ReplyIdentity
 from rules import clock
 from rules.campaign import Batch, Campaign
+from rules.units import roster_from_config
 
 _CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:(\d{1,2})\s*[:：时]\s*(\d{2})\s*分?)?\s*$")
 
@@ -72,6 +73,10 @@ def _settings(data: dict, *, db: str | None, outbox: Path | None) -> Settings:
     reply = data.get("reply", {})
     links = data.get("links", {})
     campaign = _campaign(data.get("campaign", {}), links)
+    try:
+        campaign.roster = roster_from_config(list(data.get("roster", {}).get("units", [])))
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ConfigError(f"名册（[roster]）配置有误：{exc}") from exc
     templates = reply.get("templates_dir")
     return Settings(
         campaign=campaign,

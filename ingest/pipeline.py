@@ -20,14 +20,16 @@ from ingest.linkcheck import check_links
 from notifier.autoreply import automated_reason
 from notifier.outbox import write_outbox
 from notifier.reply import compose_coordinator_note, compose_reply, reply_address
-from parsers.email import parse_message
+from parsers.email import parse_message, thread_ids
 from parsers.facts import Defect, MailMessage, Material, ShareLink, SubjectInfo, Submission
 from parsers.links import (find_links, find_links_in_document, find_links_in_html, give_spare_codes,
                            html_text, merge_links, spare_codes)
 from parsers.subject import parse_subject
 from rules import clock, judge
 from rules.campaign import Campaign
+from rules.collection import place_in_collection
 from rules.timing import assign_batch, sending_time
+from rules.units import resolve_unit
 from storage.database import Database
 from storage.files import FileStore
 
@@ -135,7 +137,11 @@ class Pipeline:
             return self._file_ignored(message, raw_sha, source, reason, received)
         if self.settings.links.enabled:
             check_links(sub.links, self.settings.links)
+        known = self.db.known_unit(message.sender, thread_ids(message))
+        unit = resolve_unit(sub, self.settings.campaign.roster, known.unit, known.how)
+        sub.unit, sub.unit_evidence = unit.name, unit.evidence
         defects = judge(sub, self.settings.campaign)  # 4. judge
+        place_in_collection(sub, known.answers_our_notice)
         status = verdict(defects)
         for att in message.attachments:
             self.files.put(att.data, durable=False)  # the raw message, stored durably, holds them too

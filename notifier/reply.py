@@ -195,8 +195,9 @@ def _deadline(sub: Submission, campaign: Campaign | None) -> datetime | None:
 
 
 def _unit(sub: Submission) -> str | None:
-    if sub.subject.unit:
-        return sub.subject.unit
+    """The resolved unit; without one, the subject's, else the first form's 申报单位."""
+    if sub.unit or sub.subject.unit:
+        return sub.unit or sub.subject.unit
     return next((m.form.unit for m in sub.forms() if m.form and m.form.unit), None)
 
 

@@ -29,6 +29,7 @@ logging.getLogger("mailparser").setLevel(logging.CRITICAL)
 MAX_DEPTH = 5
 _ZONE_NAME_CST = re.compile(r"\(?\bCST\b\)?", re.IGNORECASE)
 _NUMERIC_ZONE = re.compile(r"[+-]\d{4}\b")
+_MSGID = re.compile(r"<[^<>\s]+>")
 _MINUS_ZERO = re.compile(r"-0000\b")
 _ADDRESS = re.compile(r"[\w.+\-=']+@[\w\-]+(?:\.[\w\-]+)+")
 
@@ -108,6 +109,12 @@ def _received_date(root: Message) -> datetime | None:
         if stamp and (moment := header_date(stamp)):
             return moment
     return None
+
+
+def thread_ids(message: MailMessage) -> list[str]:
+    """The Message-IDs a message answers (In-Reply-To, then References), in order, once each."""
+    text = f"{message.headers.get('in-reply-to', '')} {message.headers.get('references', '')}"
+    return list(dict.fromkeys(_MSGID.findall(text)))
 
 
 def _message_id(value: str, raw: bytes) -> str:

@@ -138,6 +138,7 @@ class Material:
     text: str = ""  # text content (spreadsheets, text-layer PDFs) for links and classification
     hyperlinks: list[str] = field(default_factory=list)
     paired_with: list[str] = field(default_factory=list)  # filenames of the scan/Word twin
+    key: str | None = None  # which material of the unit's collection this is a version of (rules.collection)
 
     @property
     def title(self) -> str | None:
@@ -175,6 +176,9 @@ class Submission:
     late: bool = False  # after the final deadline
     sent_at: datetime | None = None  # aware; the moment batches and lateness are judged by
     timing_note: str | None = None  # for the coordinator: why sent_at is not the Date header
+    unit: str | None = None  # who it is from, resolved from all the evidence (rules.units)
+    unit_evidence: list[str] = field(default_factory=list)  # how, in Chinese
+    replaces_all: bool = False  # replaces the unit's whole earlier set in its batch (rules.collection)
 
     def forms(self) -> list[Material]:
         return [m for m in self.materials if m.form is not None]

@@ -33,6 +33,8 @@ _TOTAL = re.compile(rf"(?:数量|總數|总数|合计|共计|共|计)\s*[:：为
 _COUNT = re.compile(rf"({_NUMBER})\s*{_MEASURE}")
 _BARE_TRAILING_NUMBER = re.compile(r"(?:^|[\s+＋\-_])([0-9]{1,3})\s*$")
 _MATERIAL_WORDS = re.compile(r"^(?:材料|资料|申报材料|申报|报送)")
+# What an official letter's title ends with (`关于报送…材料的函`): never part of a unit's name.
+_DOCUMENT_TAIL = re.compile(r"^的?\s*(?:函|通知|报告|请示|说明|情况说明|情况|公函|复函|申请)?$")
 
 
 def strip_reply_prefixes(subject: str) -> str:
@@ -102,6 +104,8 @@ def clean_unit(text: str) -> str | None:
         text = re.sub(r"(?:关于|报送|提交|的|\d{4}\s*年?度?|第[一二三四五六七八九十\d]+批(?:次)?)$", "",
                       text.strip(_SEPARATORS))
     text = text.strip(_SEPARATORS)
+    if _DOCUMENT_TAIL.fullmatch(text):
+        return None
     return text or None
 
 

@@ -8,7 +8,7 @@ check, write the function in the module of its topic and list it here.
 from __future__ import annotations
 
 from parsers.facts import Defect, Submission
-from rules import attachments, forms, links, scans, subject, timing
+from rules import attachments, forms, links, scans, subject, timing, units
 from rules.campaign import Campaign
 
 RULES = [
@@ -27,7 +27,7 @@ RULES = [
     forms.check_form_phones,
     forms.check_case_lengths,
     forms.check_share_consent,
-    forms.check_form_unit,
+    units.check_unit_mismatch,
     links.check_link_missing,
     links.check_link_malformed,
     links.check_link_code_missing,

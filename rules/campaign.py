@@ -11,12 +11,54 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from rules import clock
+from rules.unit_names import same_unit
 
 
 @dataclass
 class Batch:
     name: str
     deadline: datetime  # timezone-aware
+
+
+@dataclass
+class RosterUnit:
+    """One unit the notice was sent to, as `[roster] units` lists it."""
+
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)  # "x@163.com", or "@yz.edu.cn" for a whole domain
+
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+    def owns_address(self, address: str, *, domains: bool) -> bool:
+        address = address.strip().lower()
+        for own in (a.strip().lower() for a in self.addresses):
+            if own.startswith("@") and domains and address.endswith(own):
+                return True
+            if own == address:
+                return True
+        return False
+
+
+@dataclass
+class Roster:
+    units: list[RosterUnit] = field(default_factory=list)
+
+    def for_address(self, address: str | None) -> RosterUnit | None:
+        """The unit owning an address: an exact address first, then a whole domain."""
+        if not address:
+            return None
+        for domains in (False, True):
+            found = [u for u in self.units if u.owns_address(address, domains=domains)]
+            if len(found) == 1:
+                return found[0]
+        return None
+
+    def for_name(self, name: str | None) -> RosterUnit | None:
+        """The unit a name or alias spells (after normalisation); None when none or several do."""
+        found = [u for u in self.units if any(same_unit(name, n) for n in u.names())]
+        return found[0] if len(found) == 1 else None
 
 
 @dataclass
@@ -32,6 +74,7 @@ class Campaign:
     check_links_online: bool = False
     # Where the campaign's days begin and end, and the zone every time is shown in.
     timezone: str = clock.DEFAULT_ZONE
+    roster: Roster = field(default_factory=Roster)  # the units the notice was sent to ([roster] units)
 
     @property
     def zone(self) -> ZoneInfo:

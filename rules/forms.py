@@ -91,23 +91,6 @@ def check_share_consent(sub: Submission, campaign: Campaign) -> Iterable[Defect]
             )
 
 
-def check_form_unit(sub: Submission, campaign: Campaign) -> Iterable[Defect]:
-    """UNIT_MISMATCH (warning): the form's 申报单位 has nothing to do with the unit in the subject."""
-    subject_unit = sub.subject.unit
-    if not subject_unit:
-        return
-    for material in sub.forms():
-        unit = material.form.unit
-        if unit and not units_related(subject_unit, unit):
-            yield Defect(
-                "UNIT_MISMATCH",
-                "warning",
-                f"附件《{material.filename}》中的申报单位为“{unit}”，与邮件主题中的单位“{subject_unit}”不一致。"
-                "请核对申报单位名称；如系代下属单位报送，可忽略此提示。",
-                where="申报单位",
-            )
-
-
 # ----------------------------------------------------------------------------
 # Field helpers
 # ----------------------------------------------------------------------------
@@ -207,70 +190,3 @@ def _valid_number(number: str) -> bool:
     if had_country and landline[:1].isdigit() and not landline.startswith("0"):
         landline = "0" + landline  # +86 571 8765 4321 drops the trunk 0
     return bool(_LANDLINE.fullmatch(landline))
-
-
-# ----------------------------------------------------------------------------
-# Units
-# ----------------------------------------------------------------------------
-
-_INSTITUTIONS = sorted(
-    [
-        "社区教育服务指导中心", "社区教育指导中心", "社区教育指导服务中心", "社区教育中心", "社区教育学院",
-        "老年教育指导中心", "终身教育指导中心", "社区学院", "社区学校", "社区大学", "老年大学", "老年学校",
-        "老年开放大学", "开放大学", "广播电视大学", "电视大学", "职业技术学院", "职业学院", "成人学校",
-        "成人教育中心", "教育局", "教育厅", "教育委员会", "教育体育局", "文化和旅游局", "民政局", "分校",
-        "学院", "学校", "大学", "中心", "委员会", "办公室", "分会", "协会",
-    ],
-    key=len,
-    reverse=True,
-)
-_ADMIN = re.compile(
-    r"^(?P<prov>北京市|天津市|上海市|重庆市|[^省\s]{2,3}省|.{2,6}?自治区)?"
-    r"(?P<city>[^市盟省区县]{2,6}?(?:市|自治州|州|盟|地区))?"
-    r"(?P<county>[^区县旗市]{1,6}?(?:区|县|旗|市))?"
-)
-
-
-def units_related(a: str, b: str) -> bool:
-    """Whether two unit names plausibly belong together (same body, or same place).
-
-    A city centre forwarding its districts' forms is related to them; two
-    different cities are not. When we cannot tell, we say related: this only
-    drives a warning and should not cry wolf.
-    """
-    na, nb = _norm(a), _norm(b)
-    if not na or not nb or na in nb or nb in na:
-        return True
-    ka, kb = _key(na), _key(nb)
-    if len(ka) >= 2 and len(kb) >= 2 and (ka in kb or kb in ka):
-        return True
-    pa, pb = _places(na), _places(nb)
-    for level in ("county", "city"):
-        if pa[level] and pa[level] == pb[level]:
-            return True
-    if pa["city"] and pb["city"]:
-        return False
-    if pa["prov"] and pb["prov"]:
-        return pa["prov"] == pb["prov"]
-    only_province = lambda p: p["prov"] and not p["city"] and not p["county"]  # noqa: E731
-    return bool(only_province(pa) or only_province(pb))
-
-
-def _norm(name: str) -> str:
-    name = re.sub(r"[（(][^）)]*[）)]", "", name)  # "（西湖区老年大学）" aliases
-    return re.sub(r"[\s·•,，、.。“”\"'‘’]", "", name)
-
-
-def _key(name: str) -> str:
-    """The place part of a name: institution words and admin suffixes removed."""
-    for word in _INSTITUTIONS:
-        name = name.replace(word, "")
-    return re.sub(r"[省市区县]", "", name)
-
-
-def _places(name: str) -> dict[str, str | None]:
-    m = _ADMIN.match(name)
-    places = {k: m.group(k) for k in ("prov", "city", "county")} if m else {"prov": None, "city": None, "county": None}
-    if places["county"] and places["county"].endswith(("社区", "学区", "校区")):
-        places["county"] = None
-    return places

@@ -7,8 +7,7 @@ so a crash leaves either the whole submission or nothing.
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import event
@@ -16,16 +15,27 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from parsers.facts import Defect, Material, ShareLink, Submission
+from rules.unit_names import normalise_unit
 from storage.models import DefectRecord, LinkRecord, MaterialRecord, ReplyRecord, SubmissionRecord, utcnow
 
 ACTIVE = ("accepted", "defective")
 
 
 def unit_key(unit: str | None, sender: str) -> str:
-    """Who a submission is from, for supersession: the unit's name, else the sender."""
-    if unit:
-        return "".join(unicodedata.normalize("NFKC", unit).split()).lower()
-    return sender.lower()
+    """Who a submission is from, for supersession: the unit's name, else the sender.
+
+    Two senders never share a key unless both resolve to the same unit.
+    """
+    return normalise_unit(unit) if unit else f"<{sender.lower()}>"
+
+
+@dataclass
+class KnownUnit:
+    """What earlier mail tells about a new one's unit."""
+
+    unit: str | None = None
+    how: str = ""  # in Chinese, for the unit's evidence
+    answers_our_notice: bool = False  # a reply to one of our defect notices
 
 
 class Database:
@@ -53,10 +63,12 @@ class Database:
                         defects: list[Defect], note: str | None = None) -> int:
         """Store one judged message; return its id. Supersedes the unit's earlier one in the batch."""
         msg = sub.message
+        unit = sub.unit or sub.subject.unit
         record = SubmissionRecord(
             message_id=msg.message_id, raw_sha256=raw_sha256, source=source, subject=msg.subject,
-            sender=msg.sender, reply_to=msg.reply_to, sent_at=sub.sent_at, unit=sub.subject.unit,
-            unit_key=unit_key(sub.subject.unit, msg.sender), declared_count=sub.subject.declared_count,
+            sender=msg.sender, reply_to=msg.reply_to, sent_at=sub.sent_at, unit=unit,
+            unit_key=unit_key(unit, msg.sender), unit_evidence=sub.unit_evidence,
+            declared_count=sub.subject.declared_count,
             batch=sub.batch, status=status, note=note, problems="；".join(msg.problems) or None,
         )
         with Session(self.engine) as session:
@@ -66,21 +78,35 @@ class Database:
             session.add_all(_link_row(record.id, link) for link in sub.links)
             session.add_all(DefectRecord(submission_id=record.id, **asdict(d)) for d in defects)
             if status in ACTIVE:
-                self._supersede(session, record)
+                self._supersede(session, record, sub)
             session.commit()
             return record.id
 
-    def _supersede(self, session: Session, record: SubmissionRecord) -> None:
-        earlier = select(SubmissionRecord).where(
+    def _supersede(self, session: Session, record: SubmissionRecord, sub: Submission) -> None:
+        """Retire what the new submission replaces in the unit's collection for its batch.
+
+        Material by material (same key), or the whole set when the mail says
+        so. An earlier submission none of whose materials is left in the
+        collection is superseded as a whole.
+        """
+        earlier = list(session.exec(select(SubmissionRecord).where(
             SubmissionRecord.unit_key == record.unit_key,
             SubmissionRecord.batch == record.batch,
             SubmissionRecord.status.in_(ACTIVE),
             SubmissionRecord.superseded_by.is_(None),
             SubmissionRecord.id != record.id,
-        )
-        for old in session.exec(earlier):
-            old.superseded_by = record.id
-            session.add(old)
+        )))
+        keys = {m.key for m in sub.materials if m.key}
+        for old in earlier:
+            live = [m for m in self._children_in(session, MaterialRecord, old.id) if m.superseded_by is None]
+            for material in live:
+                if sub.replaces_all or material.material_key in keys:
+                    material.superseded_by = record.id
+                    material.superseded_reason = "整套重新报送" if sub.replaces_all else "同一材料重新报送"
+                    session.add(material)
+            if all(m.superseded_by is not None for m in live) and (live or sub.materials or sub.replaces_all):
+                old.superseded_by = record.id
+                session.add(old)
 
     def record_reply(self, submission_id: int, *, kind: str, to: str, message_id: str,
                      outbox_path: str | None) -> bool:
@@ -124,10 +150,39 @@ class Database:
 
     def _children(self, table, submission_id: int | None) -> list:
         with Session(self.engine) as session:
-            query = select(table).order_by(table.id)
-            if submission_id is not None:
-                query = query.where(table.submission_id == submission_id)
-            return list(session.exec(query))
+            return self._children_in(session, table, submission_id)
+
+    @staticmethod
+    def _children_in(session: Session, table, submission_id: int | None) -> list:
+        query = select(table).order_by(table.id)
+        if submission_id is not None:
+            query = query.where(table.submission_id == submission_id)
+        return list(session.exec(query))
+
+    def known_unit(self, sender: str, thread_ids: list[str]) -> KnownUnit:
+        """The unit of a new mail's thread (our reply or the unit's own earlier mail), else of its sender.
+
+        Thread first: a reply in the thread of one of our notices is that
+        unit's answer, whatever address it comes from.
+        """
+        with Session(self.engine) as session:
+            if thread_ids:
+                replies = session.exec(select(ReplyRecord).where(ReplyRecord.message_id.in_(thread_ids))).all()
+                for reply in replies:
+                    record = session.get(SubmissionRecord, reply.submission_id)
+                    if record is not None and record.unit:
+                        return KnownUnit(record.unit, "回复本系统此前的回信", reply.kind == "defects")
+                own = session.exec(select(SubmissionRecord).where(
+                    SubmissionRecord.message_id.in_(thread_ids), SubmissionRecord.unit.is_not(None))).first()
+                if own is not None:
+                    return KnownUnit(own.unit, "同一邮件往来中此前的报送")
+            if sender:
+                latest = session.exec(select(SubmissionRecord).where(
+                    SubmissionRecord.sender == sender.lower(), SubmissionRecord.unit.is_not(None),
+                    SubmissionRecord.status.in_(ACTIVE)).order_by(SubmissionRecord.id.desc())).first()
+                if latest is not None:
+                    return KnownUnit(latest.unit, "同一发件地址此前的报送")
+        return KnownUnit()
 
 
 
@@ -136,7 +191,7 @@ def _material_row(submission_id: int, m: Material) -> MaterialRecord:
     return MaterialRecord(
         submission_id=submission_id, kind=m.kind, filename=m.filename, sha256=m.sha256, size=m.size,
         title=m.title, unit=m.form.unit if m.form else None, fields=m.fields, pages=pages,
-        unreadable=m.unreadable,
+        unreadable=m.unreadable, material_key=m.key,
     )
 
 

@@ -65,6 +65,7 @@ class SubmissionRecord(SQLModel, table=True):
     received_at: datetime = _moment_now()
     unit: str | None = None
     unit_key: str | None = Field(default=None, index=True)
+    unit_evidence: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     declared_count: int | None = None
     batch: str | None = Field(default=None, index=True)
     status: str = Field(index=True)
@@ -87,6 +88,9 @@ class MaterialRecord(SQLModel, table=True):
     fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     pages: list[Any] = Field(default_factory=list, sa_column=Column(JSON))
     unreadable: str | None = None
+    material_key: str | None = Field(default=None, index=True)  # versions of one material share it
+    superseded_by: int | None = Field(default=None, foreign_key="submission.id")  # the submission that replaced it
+    superseded_reason: str | None = None
 
 
 class LinkRecord(SQLModel, table=True):

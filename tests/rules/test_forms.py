@@ -10,17 +10,16 @@ from ingest.samples.forms import build_case_form, build_course_form, build_proje
 from parsers.facts import ApplicationForm, MailMessage, Material, SubjectInfo, Submission
 from parsers.word import read_word
 from rules.campaign import Campaign
+from rules.units import check_unit_mismatch
 from rules.forms import (
     check_case_lengths,
     check_form_fields,
     check_form_phones,
-    check_form_unit,
     check_share_consent,
-    units_related,
     valid_phone,
 )
 
-ALL_RULES = [check_form_fields, check_form_phones, check_case_lengths, check_share_consent, check_form_unit]
+ALL_RULES = [check_form_fields, check_form_phones, check_case_lengths, check_share_consent, check_unit_mismatch]
 PEOPLE = {
     "申报单位": "杭州市西湖区社区学院",
     "负责人": "王建华",
@@ -221,49 +220,6 @@ def test_share_consent(consent, expected):
 
 def test_share_consent_only_concerns_course_forms():
     assert run(check_share_consent, submission(case_form())) == []
-
-
-@pytest.mark.parametrize(
-    "subject_unit,form_unit",
-    [
-        ("杭州市社区教育指导中心", "杭州市西湖区社区学院"),
-        ("西湖区社区学院", "杭州市西湖区社区学院"),
-        ("杭州西湖区社区学院", "杭州市西湖区社区学院"),
-        ("杭州市西湖区社区学院", "西湖区北山街道社区学校"),
-        ("浙江省社区教育指导中心", "杭州市西湖区社区学院"),
-        ("温州市社区学院", "温州开放大学"),
-        ("杭州市西湖区社区学院（西湖区老年大学）", "杭州市西湖区社区学院"),
-    ],
-)
-def test_related_units_give_no_warning(subject_unit, form_unit):
-    assert units_related(subject_unit, form_unit)
-    form = case_form(申报单位=form_unit)
-    form.unit = form_unit
-    assert run(check_form_unit, submission(form, unit=subject_unit)) == []
-
-
-@pytest.mark.parametrize(
-    "subject_unit,form_unit",
-    [
-        ("宁波市老年大学", "温州市社区学院"),
-        ("西湖区社区学院", "拱墅区社区学院"),
-        ("浙江省社区教育指导中心", "江苏省南京市鼓楼区社区学院"),
-        ("上海市老年大学", "北京市老年大学"),
-    ],
-)
-def test_unrelated_units_are_warned(subject_unit, form_unit):
-    assert not units_related(subject_unit, form_unit)
-    form = case_form(申报单位=form_unit)
-    form.unit = form_unit
-    defects = run(check_form_unit, submission(form, unit=subject_unit))
-    assert [(d.code, d.severity, d.where) for d in defects] == [("UNIT_MISMATCH", "warning", "申报单位")]
-    assert form_unit in defects[0].message and subject_unit in defects[0].message
-
-
-def test_no_unit_warning_when_subject_has_no_unit():
-    form = case_form(申报单位="温州市社区学院")
-    form.unit = "温州市社区学院"
-    assert run(check_form_unit, submission(form, unit=None)) == []
 
 
 def test_full_width_phone_numbers_are_valid():

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from parsers.facts import ApplicationForm, Defect, MailMessage, Material, ShareLink, SubjectInfo, Submission
+from rules.collection import place_in_collection
 from storage.database import Database
 from storage.files import FileStore, sha256_hex
 
@@ -16,7 +17,7 @@ CST = timezone(timedelta(hours=8))
 def _submission(unit="杭州市西湖区社区学院", batch="第一批", message_id="<a1@163.com>", sender="xihu@163.com"):
     form = ApplicationForm(kind="case", title="“银龄触网”智能手机应用进社区", unit=unit,
                            fields={"案例名称": "“银龄触网”智能手机应用进社区", "申报单位": unit})
-    return Submission(
+    sub = Submission(
         message=MailMessage(message_id=message_id, subject=f"{unit}+智慧助老材料+1个", sender=sender,
                             date=datetime(2022, 4, 20, 10, 30, tzinfo=CST)),
         subject=SubjectInfo(raw=f"{unit}+智慧助老材料+1个", unit=unit, keyword_found=True, declared_count=1),
@@ -25,6 +26,8 @@ def _submission(unit="杭州市西湖区社区学院", batch="第一批", messag
                          share_id="AbCdEfGhIjKlMnOpQrStUv")],
         batch=batch,
     )
+    place_in_collection(sub, answers_our_notice=False)
+    return sub
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
