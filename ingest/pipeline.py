@@ -19,7 +19,7 @@ from ingest.config import Settings
 from ingest.linkcheck import check_links
 from notifier.autoreply import automated_reason
 from notifier.outbox import write_outbox
-from notifier.reply import compose_coordinator_note, compose_reply, reply_address
+from notifier.reply import compose_coordinator_note, compose_reply, reply_address, reply_template
 from parsers.email import parse_message, thread_ids
 from parsers.facts import Defect, MailMessage, Material, ShareLink, SubjectInfo, Submission
 from parsers.links import (find_links, find_links_in_document, find_links_in_html, give_spare_codes,
@@ -166,7 +166,7 @@ class Pipeline:
         reply = compose_reply(sub, status, defects, self.settings.identity,
                               templates_dir=self.settings.templates_dir, campaign=self.settings.campaign)
         path = write_outbox(reply, self.settings.outbox_dir)
-        kind = "receipt" if status == "accepted" else "defects"
+        kind = reply_template(sub, status)
         if not self.db.record_reply(sid, kind=kind, to=to, message_id=reply["Message-ID"], outbox_path=str(path)):
             path.unlink(missing_ok=True)  # someone already answered this submission
             return None

@@ -50,6 +50,7 @@ KIND_NAMES = {
 }
 PROVIDER_NAMES = {"baidu": "百度网盘", "aliyun": "阿里云盘", "quark": "夸克网盘"}
 TEMPLATE_BY_STATUS = {"accepted": "receipt", "defective": "defects"}
+LATE_TEMPLATE = "late"  # past the final deadline: passed to the coordinator, never "please resend"
 
 # "Re:", "RE：", "回复:", "答复：", "Re[2]:", "AW:", "SV:" — reply prefixes that pile up.
 REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|回复|答复)(\[\d+\])?\s*[:：]\s*", re.IGNORECASE)
@@ -227,6 +228,8 @@ def reply_context(sub: Submission, defects: list[Defect], identity: ReplyIdentit
         "form_count": len(sub.forms()),
         "batch": sub.batch,
         "deadline": deadline if deadline and deadline > now else None,
+        "final_deadline": campaign.final_deadline if campaign else None,
+        "late": sub.late,
         "materials": [
             {"kind": m.kind, "kind_name": KIND_NAMES.get(m.kind, "其他"), "title": m.title,
              "filename": m.filename}
@@ -243,6 +246,11 @@ def reply_context(sub: Submission, defects: list[Defect], identity: ReplyIdentit
         "signature_lines": identity.signature_lines(),
         "now": now,
     }
+
+
+def reply_template(sub: Submission, status: str) -> str:
+    """Which reply a submission gets: receipt, defect notice, or the late-arrival note."""
+    return LATE_TEMPLATE if sub.late else TEMPLATE_BY_STATUS[status]
 
 
 def render_pair(env: Environment, name: str, context: dict) -> tuple[str, str]:
@@ -266,7 +274,7 @@ def compose_reply(sub: Submission, status: str, defects: list[Defect], identity:
     if to is None:
         raise ValueError(f"message {sub.message.message_id} has no usable reply address")
     context = reply_context(sub, defects, identity, now, campaign)
-    text, html = render_pair(template_env(templates_dir), TEMPLATE_BY_STATUS[status], context)
+    text, html = render_pair(template_env(templates_dir), reply_template(sub, status), context)
     name = sub.message.sender_name if to == sub.message.sender else ""
     msg = new_message(identity, [str(Address(display_name=name, addr_spec=to))],
                       reply_subject(sub.message.subject), now, "auto-replied", context["timezone"])

@@ -79,7 +79,7 @@ def check_late(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
         deadline = clock.cn_datetime(campaign.final_deadline, campaign.zone)
         yield Defect(
             code="LATE", severity="error", where="发送时间",
-            message=f"本邮件发送时已超过最后截止时间（{deadline}），材料已登记但无法纳入本次征集。如有特殊情况，请与征集工作组联系。",
+            message=f"本邮件在最后截止时间（{deadline}）之后送达，材料已登记并转交征集工作组决定是否受理，无需重新发送。",
         )
 
 
@@ -90,7 +90,7 @@ def check_late_batch(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
         detail = f"已超过{missed.name}截止时间（{clock.cn_datetime(missed.deadline, campaign.zone)}），" if missed else ""
         yield Defect(
             code="LATE_BATCH", severity="warning", where="发送时间",
-            message=f"本邮件{detail}材料已归入{sub.batch}处理，无需重新发送。",
+            message=f"本邮件{detail}材料已归入{sub.batch}处理。",
         )
 
 

@@ -168,3 +168,25 @@ def test_without_a_name_anywhere_but_the_signature_the_signature_names_the_unit(
                                                [("案例.docx", build_case_form(unit=""))], body=body), "1.eml")
     assert outcome.submission.unit == "杭州市上城区社区学院"
     assert outcome.submission.unit_evidence == ["正文落款：杭州市上城区社区学院"]
+
+
+def test_a_late_mail_is_told_it_went_to_the_coordinator_and_never_asked_to_resend(settings):
+    late = build_mail(MailSpec(subject=f"{XIAOSHAN}+智慧助老材料+1个", sender=("萧山", "xssqxy@126.com"),
+                               attachments=[(f"{XIAOSHAN}+案例.docx", build_case_form(unit=XIAOSHAN, contact_phone="1"))],
+                               date=datetime(2022, 12, 3, 9, 0, tzinfo=CST)))
+    outcome = Pipeline(settings).process(late, "late.eml")
+    assert "LATE" in [d.code for d in outcome.defects]
+    body = _body(outcome.reply_path)
+    assert "转交征集工作组" in body and "2022年11月30日 23:59" in body
+    assert "修改后重新发送" not in body and "重新完整发送" not in body and "请不必重新发送" in body
+
+
+def test_a_defective_mail_moved_to_the_next_batch_is_asked_once_to_correct(settings):
+    moved = build_mail(MailSpec(subject=f"{XIAOSHAN}+智慧助老材料+1个", sender=("萧山", "xssqxy@126.com"),
+                                attachments=[(f"{XIAOSHAN}+案例.docx", build_case_form(unit=XIAOSHAN))],
+                                date=datetime(2022, 5, 7, 9, 0, tzinfo=CST)))
+    outcome = Pipeline(settings).process(moved, "moved.eml")
+    codes = [d.code for d in outcome.defects]
+    assert "LATE_BATCH" in codes and "SCAN_MISSING" in codes
+    body = _body(outcome.reply_path)
+    assert "已归入第二批处理" in body and "无需重新发送" not in body and "修改后重新发送" in body

@@ -93,7 +93,7 @@ def test_deadline_day_is_judged_replied_and_digested_alike_in_every_machine_zone
         notice = _mail(others[1].reply_path).get_body(("plain",)).get_content()
         assert "第一批截止时间（2022年5月5日 23:59）" in notice and "第二批截止时间为 2022年8月31日 23:59" in notice
         late = _mail(others[5].reply_path).get_body(("plain",)).get_content()
-        assert "最后截止时间（2022年11月30日 23:59）" in late
+        assert "最后截止时间为 2022年11月30日 23:59" in late and "请不必重新发送" in late
 
         runner = CliRunner()
         db = ["--db", settings.database_url]

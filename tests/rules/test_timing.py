@@ -73,4 +73,5 @@ def test_late_messages_print_the_deadline_in_beijing_time_even_when_configured_i
     [late] = check_late(_sub(batch="第二批", late=True), campaign)
     assert "2022年8月31日 23:59" in late.message
     [warning] = check_late_batch(_sub(batch="第二批", late_batch=True), campaign)
-    assert "第一批截止时间（2022年5月5日 23:59）" in warning.message and "无需重新发送" in warning.message
+    assert "第一批截止时间（2022年5月5日 23:59）" in warning.message and "已归入第二批处理" in warning.message
+    assert "重新发送" not in warning.message  # a notice asking for corrections must not also say "no need to resend"
