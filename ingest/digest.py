@@ -1,7 +1,8 @@
-"""Assembling the coordinators' daily digest from what the database holds.
+"""Assembling the coordinators' daily digest from the collection.
 
-The database knows the day's records; `notifier.digest` knows how to say
-them. This module is the glue: records in, one digest message out.
+The database gives back the filed submissions as facts (`storage.mapping`);
+`notifier.digest` knows how to say them. This module is the glue: the day's
+mail, the standing collection per batch, dead links, one digest message out.
 """
 
 from __future__ import annotations
@@ -11,65 +12,66 @@ from datetime import date
 from email.message import EmailMessage
 
 from ingest.config import Settings
-from notifier.digest import DeadLink, DigestRow, compose_digest, summary_rows, summary_workbook
-from parsers.facts import ApplicationForm, Defect, MailMessage, Material, SubjectInfo, Submission
+from notifier.digest import BatchTotal, DeadLink, DigestRow, compose_digest, summary_rows, summary_workbook
+from parsers.facts import FORM_KINDS
 from rules import clock
-from storage.database import Database
+from storage.database import ACTIVE, Database
+from storage.mapping import StoredMaterial, StoredSubmission
 
 
 def build_digest(db: Database, settings: Settings, day: date) -> EmailMessage:
     """The digest of `day`, a calendar day in the campaign's zone, whatever the machine's zone."""
     tz = settings.campaign.zone
     start, end = clock.day_window(day, tz)
-    rows = [_digest_row(db, record) for record in db.submissions(since=start, until=end)]
-    workbook_rows = []
-    for record in db.submissions():
-        if record.status in ("accepted", "defective") and record.superseded_by is None:
-            sub, defects = _submission(db, record)
-            workbook_rows += summary_rows(sub, record.status, defects)
-    return compose_digest(day, rows, _dead_links(db), settings.identity, settings.coordinators,
-                          totals_by_batch=_totals(db), attachment_xlsx=summary_workbook(workbook_rows, tz),
+    rows = [digest_row(s) for s in db.load_all(since=start, until=end)]
+    collection = [s for s in db.load_all(statuses=ACTIVE) if s.live_materials()]
+    workbook_rows = [row for s in collection for row in summary_rows(s.submission, s.status, s.defects,
+                                                                     [m.material for m in s.live_materials()])]
+    return compose_digest(day, rows, dead_links(collection), settings.identity, settings.coordinators,
+                          totals_by_batch=batch_totals(collection), attachment_xlsx=summary_workbook(workbook_rows, tz),
                           templates_dir=settings.templates_dir, tz=tz)
 
 
-def _digest_row(db: Database, record) -> DigestRow:
-    kinds = Counter(m.kind for m in db.materials(record.id))
-    return DigestRow(unit=record.unit, status=record.status, received_at=record.received_at,
-                     subject=record.subject, sender=record.sender, batch=record.batch,
-                     materials=dict(kinds), defect_codes=[d.code for d in db.defects(record.id)],
-                     superseded=record.superseded_by is not None, note=record.note)
+def digest_row(stored: StoredSubmission) -> DigestRow:
+    sub = stored.submission
+    return DigestRow(unit=sub.unit, status=stored.status, received_at=stored.received_at,
+                     subject=sub.message.subject, sender=sub.message.sender, batch=sub.batch,
+                     materials=dict(Counter(m.kind for m in sub.materials)),
+                     defect_codes=[d.code for d in stored.defects],
+                     superseded=stored.superseded_by is not None, note=stored.note)
 
 
-def _submission(db: Database, record) -> tuple[Submission, list[Defect]]:
-    materials = [
-        Material(kind=m.kind, filename=m.filename, sha256=m.sha256, size=m.size,
-                 form=ApplicationForm(kind=m.kind, title=m.title, unit=m.unit, fields=m.fields) if m.fields else None)
-        for m in db.materials(record.id)
-    ]
-    sub = Submission(message=MailMessage(message_id=record.message_id, subject=record.subject, sender=record.sender),
-                     subject=SubjectInfo(raw=record.subject, unit=record.unit, keyword_found=True,
-                                         declared_count=record.declared_count),
-                     materials=materials, batch=record.batch, sent_at=record.sent_at or record.received_at)
-    defects = [Defect(d.code, d.severity, d.message, d.where) for d in db.defects(record.id)]
-    return sub, defects
+def counted_kind(stored: StoredMaterial) -> str | None:
+    """The kind a standing material counts as: its form's; a scan only when it has no Word twin."""
+    material = stored.material
+    if material.kind in FORM_KINDS:
+        return material.kind
+    if material.kind == "scan" and not material.paired_with and material.scan:
+        return next((p.form_kind for p in material.scan.pages if p.form_kind in FORM_KINDS), None)
+    return None
 
 
-def _dead_links(db: Database) -> list[DeadLink]:
-    """Links of live accepted submissions whose last check found them dead or with a wrong code."""
-    dead = []
-    for link in db.links():
-        if link.check not in ("dead", "wrong_code"):
-            continue
-        record = db.submission(link.submission_id)
-        if record.status == "accepted" and record.superseded_by is None:
-            dead.append(DeadLink(unit=record.unit, url=link.url, code=link.check,
-                                 checked_at=link.checked_at, detail=link.check_detail))
-    return dead
+def batch_totals(collection: list[StoredSubmission]) -> dict[str, BatchTotal]:
+    """Per batch: units, and the standing materials by kind and by status (a Word form and its scan count once)."""
+    totals: dict[str, BatchTotal] = defaultdict(BatchTotal)
+    units: dict[str, set[str]] = defaultdict(set)
+    for stored in collection:
+        batch = stored.submission.batch or "未分批"
+        for material in stored.live_materials():
+            kind = counted_kind(material)
+            if kind is None:
+                continue
+            total = totals[batch]
+            total.kinds[kind] = total.kinds.get(kind, 0) + 1
+            total.statuses[stored.status] = total.statuses.get(stored.status, 0) + 1
+            units[batch].add(stored.unit or stored.submission.message.sender)
+    for batch, total in totals.items():
+        total.units = len(units[batch])
+    return dict(totals)
 
 
-def _totals(db: Database) -> dict[str, dict[str, int]]:
-    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for record in db.submissions():
-        if record.status in ("accepted", "defective") and record.superseded_by is None:
-            totals[record.batch or "未分批"][record.status] += 1
-    return {batch: dict(counts) for batch, counts in totals.items()}
+def dead_links(collection: list[StoredSubmission]) -> list[DeadLink]:
+    """Links of standing accepted submissions whose last check found them dead or with a wrong code."""
+    return [DeadLink(unit=s.unit, url=link.url, code=link.check, checked_at=link.checked_at, detail=link.check_detail)
+            for s in collection if s.status == "accepted"
+            for link in s.submission.links if link.check in ("dead", "wrong_code")]

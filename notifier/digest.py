@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from notifier.reply import KIND_NAMES, ReplyIdentity, new_message, render_pair, template_env
+from notifier.reply import KIND_NAMES, ReplyIdentity, material_title, new_message, render_pair, template_env
 from parsers.facts import Defect, Material, Submission
 from rules import clock
 
@@ -110,6 +110,15 @@ class DeadLink:
 
 
 @dataclass
+class BatchTotal:
+    """A batch's standing collection: the latest version of each unit's materials."""
+
+    kinds: dict[str, int] = field(default_factory=dict)  # material kind -> count
+    units: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)  # accepted/defective -> materials
+
+
+@dataclass
 class SummaryRow:
     """One material, one line of the coordinators' summary spreadsheet."""
 
@@ -144,16 +153,17 @@ def _material_problems(material: Material, defects: list[Defect], filenames: lis
     return [f"{defect_title(d.code)}：{d.message}" for d in own + general]
 
 
-def summary_rows(sub: Submission, status: str, defects: list[Defect]) -> list[SummaryRow]:
-    """The spreadsheet lines of one submission: one per material."""
-    unit = sub.subject.unit
+def summary_rows(sub: Submission, status: str, defects: list[Defect],
+                 materials: list[Material] | None = None) -> list[SummaryRow]:
+    """The spreadsheet lines of one submission: one per material (of `materials`, default all)."""
+    unit = sub.unit or sub.subject.unit
     filenames = [m.filename for m in sub.materials]
     rows = []
-    for material in sub.materials:
+    for material in sub.materials if materials is None else materials:
         fields = material.fields
         rows.append(SummaryRow(
             unit=unit, batch=sub.batch, kind=material.kind,
-            name=material.title or material.filename,
+            name=material_title(material, sub) or material.filename,
             applicant_unit=material.form.unit if material.form else None,
             leader=_first(fields, LEADER_LABELS), contact=_first(fields, CONTACT_LABELS),
             phone=_first(fields, PHONE_LABELS), status=status,
@@ -259,15 +269,18 @@ def _dead_view(link: DeadLink, tz: ZoneInfo) -> dict:
     }
 
 
-def _batch_view(totals: dict[str, dict[str, int]]) -> tuple[list[str], list[dict]]:
-    kinds = sorted({k for counts in totals.values() for k in counts}, key=_kind_rank)
-    rows = [{"batch": batch, "counts": [counts.get(k, 0) for k in kinds], "total": sum(counts.values())}
-            for batch, counts in totals.items()]
+def _batch_view(totals: dict[str, BatchTotal]) -> tuple[list[str], list[dict]]:
+    """Kinds as columns, one row per batch; statuses in the fixed order of STATUS_TITLES."""
+    kinds = sorted({k for t in totals.values() for k in t.kinds}, key=_kind_rank)
+    rows = [{"batch": batch, "counts": [t.kinds.get(k, 0) for k in kinds], "total": sum(t.kinds.values()),
+             "units": t.units,
+             "statuses": [(title, t.statuses[s]) for s, title in STATUS_TITLES.items() if t.statuses.get(s)]}
+            for batch, t in totals.items()]
     return [KIND_NAMES.get(k, k) for k in kinds], rows
 
 
 def digest_context(day: date, rows: list[DigestRow], dead_links: list[DeadLink],
-                   identity: ReplyIdentity, totals_by_batch: dict[str, dict[str, int]] | None,
+                   identity: ReplyIdentity, totals_by_batch: dict[str, BatchTotal] | None,
                    tz: ZoneInfo | None = None, now: datetime | None = None) -> dict:
     """Everything the digest templates may use.
 
@@ -301,7 +314,7 @@ def digest_subject(day: date, rows: list[DigestRow], dead_links: list[DeadLink])
 
 
 def compose_digest(day: date, rows: list[DigestRow], dead_links: list[DeadLink], identity: ReplyIdentity,
-                   to: list[str], totals_by_batch: dict[str, dict[str, int]] | None = None,
+                   to: list[str], totals_by_batch: dict[str, BatchTotal] | None = None,
                    attachment_xlsx: bytes | None = None, templates_dir: Path | None = None,
                    now: datetime | None = None, tz: ZoneInfo | None = None) -> EmailMessage:
     """The daily digest mail to coordinators, optionally with the summary workbook attached.

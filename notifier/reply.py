@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 
-from parsers.facts import Defect, MailMessage, Submission
+from parsers.facts import Defect, MailMessage, Material, Submission
 from rules import clock
 from rules.campaign import Campaign
 
@@ -231,7 +231,7 @@ def reply_context(sub: Submission, defects: list[Defect], identity: ReplyIdentit
         "final_deadline": campaign.final_deadline if campaign else None,
         "late": sub.late,
         "materials": [
-            {"kind": m.kind, "kind_name": KIND_NAMES.get(m.kind, "其他"), "title": m.title,
+            {"kind": m.kind, "kind_name": KIND_NAMES.get(m.kind, "其他"), "title": material_title(m, sub),
              "filename": m.filename}
             for m in sub.materials
         ],
@@ -246,6 +246,20 @@ def reply_context(sub: Submission, defects: list[Defect], identity: ReplyIdentit
         "signature_lines": identity.signature_lines(),
         "now": now,
     }
+
+
+def material_title(material: Material, sub: Submission) -> str | None:
+    """The title a person should read: the Word form's, also for its paired scan.
+
+    OCR misreads titles ("智能技术塔训"); a title read from a scan is used only
+    for a scan with no Word twin, and says so.
+    """
+    if material.form:
+        return material.form.title
+    twin = next((m for m in sub.forms() if m.filename in material.paired_with and m.form.title), None)
+    if twin is not None:
+        return twin.form.title
+    return f"{material.title}（据扫描件识别）" if material.title else None
 
 
 def reply_template(sub: Submission, status: str) -> str:

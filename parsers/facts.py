@@ -75,6 +75,7 @@ class ShareLink:
     expires: bool = False  # provider shares that expire by design (mail super-attachments)
     check: str | None = None  # online check: "alive", "dead", "wrong_code", "unknown", None = not checked
     check_detail: str | None = None
+    checked_at: datetime | None = None
 
 
 @dataclass

@@ -16,6 +16,7 @@ import unicodedata
 from pathlib import PurePath
 
 from parsers.facts import Material, Submission
+from rules.scans import link_pairs, pair_forms
 
 # Words with which a unit says "this mail replaces what we sent before".
 REPLACE_ALL = re.compile(r"更正|重新报送|重新上报|重新发送|重新提交|以此为准|以本邮件为准|全部重发|替换此前|作废")
@@ -63,10 +64,9 @@ def replaces_everything(sub: Submission, answers_our_notice: bool) -> bool:
 
 
 def place_in_collection(sub: Submission, answers_our_notice: bool) -> None:
-    """Give every material its collection key and say whether the mail replaces the whole set.
-
-    Runs after judging: the scan rules pair each scan with its Word form.
-    """
+    """Pair scans with their Word forms, give every material its collection key,
+    and say whether the mail replaces the whole set."""
+    link_pairs(pair_forms(sub.materials))
     for material in sub.materials:
         material.key = material_key(material, sub)
     sub.replaces_all = replaces_everything(sub, answers_our_notice)

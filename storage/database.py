@@ -7,16 +7,17 @@ so a crash leaves either the whole submission or nothing.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from parsers.facts import Defect, Material, ShareLink, Submission
+from parsers.facts import Defect, Submission
 from rules.unit_names import normalise_unit
-from storage.models import DefectRecord, LinkRecord, MaterialRecord, ReplyRecord, SubmissionRecord, utcnow
+from storage.mapping import StoredSubmission, defect_row, link_row, material_row, stored_submission
+from storage.models import DefectRecord, LinkRecord, MaterialRecord, ReplyRecord, SubmissionRecord
 
 ACTIVE = ("accepted", "defective")
 
@@ -68,15 +69,16 @@ class Database:
             message_id=msg.message_id, raw_sha256=raw_sha256, source=source, subject=msg.subject,
             sender=msg.sender, reply_to=msg.reply_to, sent_at=sub.sent_at, unit=unit,
             unit_key=unit_key(unit, msg.sender), unit_evidence=sub.unit_evidence,
-            declared_count=sub.subject.declared_count,
+            subject_unit=sub.subject.unit, keyword_found=sub.subject.keyword_found,
+            declared_count=sub.subject.declared_count, late_batch=sub.late_batch, late=sub.late,
             batch=sub.batch, status=status, note=note, problems="；".join(msg.problems) or None,
         )
         with Session(self.engine) as session:
             session.add(record)
             session.flush()
-            session.add_all(_material_row(record.id, m) for m in sub.materials)
-            session.add_all(_link_row(record.id, link) for link in sub.links)
-            session.add_all(DefectRecord(submission_id=record.id, **asdict(d)) for d in defects)
+            session.add_all(material_row(record.id, m) for m in sub.materials)
+            session.add_all(link_row(record.id, link) for link in sub.links)
+            session.add_all(defect_row(record.id, d) for d in defects)
             if status in ACTIVE:
                 self._supersede(session, record, sub)
             session.commit()
@@ -139,6 +141,29 @@ class Database:
                 query = query.where(SubmissionRecord.received_at < until)
             return list(session.exec(query))
 
+    def load(self, submission_id: int) -> StoredSubmission | None:
+        """One filed message as the facts it was judged on, with its state in the collection."""
+        with Session(self.engine) as session:
+            record = session.get(SubmissionRecord, submission_id)
+            return self._stored(session, record) if record else None
+
+    def load_all(self, since: datetime | None = None, until: datetime | None = None,
+                 statuses: tuple[str, ...] | None = None) -> list[StoredSubmission]:
+        """Every filed message (received in [since, until), with one of `statuses`), oldest first."""
+        with Session(self.engine) as session:
+            query = select(SubmissionRecord).order_by(SubmissionRecord.id)
+            if since is not None:
+                query = query.where(SubmissionRecord.received_at >= since)
+            if until is not None:
+                query = query.where(SubmissionRecord.received_at < until)
+            if statuses:
+                query = query.where(SubmissionRecord.status.in_(statuses))
+            return [self._stored(session, record) for record in session.exec(query)]
+
+    def _stored(self, session: Session, record: SubmissionRecord) -> StoredSubmission:
+        return stored_submission(record, *(self._children_in(session, table, record.id)
+                                           for table in (MaterialRecord, LinkRecord, DefectRecord, ReplyRecord)))
+
     def materials(self, submission_id: int) -> list[MaterialRecord]:
         return self._children(MaterialRecord, submission_id)
 
@@ -184,24 +209,6 @@ class Database:
                     return KnownUnit(latest.unit, "同一发件地址此前的报送")
         return KnownUnit()
 
-
-
-def _material_row(submission_id: int, m: Material) -> MaterialRecord:
-    pages = [asdict(p) | {"text": p.text[:2000]} for p in (m.scan.pages if m.scan else [])]
-    return MaterialRecord(
-        submission_id=submission_id, kind=m.kind, filename=m.filename, sha256=m.sha256, size=m.size,
-        title=m.title, unit=m.form.unit if m.form else None, fields=m.fields, pages=pages,
-        unreadable=m.unreadable, material_key=m.key,
-    )
-
-
-def _link_row(submission_id: int, link: ShareLink) -> LinkRecord:
-    checked_at = utcnow() if link.check else None
-    return LinkRecord(
-        submission_id=submission_id, provider=link.provider, url=link.url, share_id=link.share_id,
-        code=link.code, found_in=link.found_in, check=link.check, check_detail=link.check_detail,
-        checked_at=checked_at,
-    )
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -66,8 +66,12 @@ class SubmissionRecord(SQLModel, table=True):
     unit: str | None = None
     unit_key: str | None = Field(default=None, index=True)
     unit_evidence: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    subject_unit: str | None = None  # the unit as the subject wrote it
+    keyword_found: bool = False
     declared_count: int | None = None
     batch: str | None = Field(default=None, index=True)
+    late_batch: bool = False
+    late: bool = False
     status: str = Field(index=True)
     note: str | None = Field(default=None, sa_column=Column(Text))  # for the coordinator, in Chinese
     problems: str | None = Field(default=None, sa_column=Column(Text))  # parse diagnostics, for developers
@@ -88,6 +92,8 @@ class MaterialRecord(SQLModel, table=True):
     fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     pages: list[Any] = Field(default_factory=list, sa_column=Column(JSON))
     unreadable: str | None = None
+    form_kind: str | None = None  # set when a Word form was read from it
+    paired_with: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # its scan/Word twins
     material_key: str | None = Field(default=None, index=True)  # versions of one material share it
     superseded_by: int | None = Field(default=None, foreign_key="submission.id")  # the submission that replaced it
     superseded_reason: str | None = None

@@ -33,6 +33,9 @@ def test_digest_summarises_the_day_with_a_workbook(tmp_path):
     assert digest["Auto-Submitted"] == "auto-generated"
     text = digest.get_body(("plain",)).get_content()
     assert "杭州市西湖区社区学院" in text and "宁波市鄞州区社区学院" in text
+    # a Word form and its scan are one material
+    assert "第一批：3 个单位，共 3 份材料（典型工作案例 1、培训项目 1、课程资源 1）；其中通过 1 份、需修改 2 份" in text
+    assert "第二批：1 个单位，共 1 份材料" in text  # Jiaxing, sent after the first deadline
     [sheet] = [part for part in digest.iter_attachments() if part.get_filename().endswith(".xlsx")]
     rows = list(openpyxl.load_workbook(io.BytesIO(sheet.get_content())).active.iter_rows(values_only=True))
     names = {cell for row in rows for cell in row if isinstance(cell, str)}

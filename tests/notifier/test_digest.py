@@ -9,6 +9,7 @@ from email import message_from_bytes, policy
 from openpyxl import load_workbook
 
 from notifier.digest import (
+    BatchTotal,
     DEFECT_TITLES,
     SUMMARY_HEADERS,
     DeadLink,
@@ -127,12 +128,14 @@ def test_a_digest_made_next_morning_says_yesterday_and_one_of_an_older_day_names
     assert "2024年5月20日没有收到来信" in text and "今天" not in text and "昨天" not in text
 
 
-def test_batch_totals_table_lists_kinds_in_chinese():
-    totals = {"第一批": {"case": 12, "project": 5, "course": 7}, "第二批": {"case": 3}}
+def test_batch_totals_count_units_and_materials_with_chinese_status_words_in_a_fixed_order():
+    totals = {"第一批": BatchTotal({"case": 12, "project": 5, "course": 7}, 9, {"defective": 4, "accepted": 20}),
+              "第二批": BatchTotal({"case": 3}, 2, {"accepted": 3})}
     text, html = bodies(parsed(compose_digest(DAY, day_rows(), [], ReplyIdentity(), COORDINATORS, totals)))
-    assert "第一批：共 24 份（典型工作案例 12、培训项目 5、课程资源 7）" in text
-    assert "第二批：共 3 份（典型工作案例 3、培训项目 0、课程资源 0）" in text
-    assert "<th" in html and "合计" in html
+    assert "第一批：9 个单位，共 24 份材料（典型工作案例 12、培训项目 5、课程资源 7）；其中通过 20 份、需修改 4 份" in text
+    assert "第二批：2 个单位，共 3 份材料（典型工作案例 3、培训项目 0、课程资源 0）；其中通过 3 份" in text
+    assert "第一批</strong>：9 个单位，共 24 份材料" in html
+    assert "accepted" not in text and "defective" not in text
 
 
 def test_digest_carries_the_summary_workbook_as_attachment():
@@ -201,3 +204,10 @@ def test_every_defect_code_has_a_chinese_title():
         title = DEFECT_TITLES[code]
         assert title and all("\u4e00" <= ch <= "\u9fff" or ch.isascii() for ch in title)
         assert any("\u4e00" <= ch <= "\u9fff" for ch in title)
+
+
+def test_digest_html_is_laid_out_for_a_phone():
+    _, html = bodies(parsed(compose_digest(DAY, day_rows(), [], ReplyIdentity(), COORDINATORS)))
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    unit_section = html.split("二、各单位收件明细")[1].split("三、常见问题")[0]
+    assert "<table" not in unit_section and "杭州市西湖区社区学院" in unit_section

@@ -252,3 +252,16 @@ def test_coordinator_note_lists_the_problems(tmp_path):
 def test_missing_template_folder_fails_instead_of_using_built_in_wording(tmp_path):
     with pytest.raises(FileNotFoundError):
         compose_reply(submission(), "accepted", [], ReplyIdentity(), templates_dir=tmp_path / "没有这个目录", now=NOW)
+
+
+def test_a_paired_scan_is_listed_under_its_word_title_and_a_lone_scan_says_its_title_was_read_by_ocr():
+    sub = submission()
+    word, _, scan = sub.materials[:3]
+    scan.scan.pages[0].name = "“银龄触网”智能手机应用进社"  # OCR dropped the last character
+    scan.paired_with = [word.filename]
+    lone = Material(kind="scan", filename="培训项目盖章件.jpg", sha256="d4", size=1,
+                    scan=ScanReading(pages=[ScanPage(index=0, form_kind="project", name="智能技术塔训")]))
+    sub.materials.append(lone)
+    body = compose_reply(sub, "accepted", [], ReplyIdentity(), now=NOW).get_body(("plain",)).get_content()
+    assert f"【盖章扫描件】{CASE_TITLE}（文件：案例申报表盖章扫描件.pdf）" in body
+    assert "【盖章扫描件】智能技术塔训（据扫描件识别）（文件：培训项目盖章件.jpg）" in body

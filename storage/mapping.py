@@ -1,0 +1,133 @@
+"""Facts to table rows and back, written once.
+
+The pipeline files `parsers.facts` objects; everything that reads the
+collection (the digest, the coordinator commands, the export) gets the same
+objects back, with the record's state beside them, instead of rebuilding
+them from rows on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from parsers.facts import (ApplicationForm, Defect, MailMessage, Material, ScanPage, ScanReading, SealFinding,
+                           ShareLink, SubjectInfo, Submission)
+from rules.clock import now
+from storage.models import DefectRecord, LinkRecord, MaterialRecord, ReplyRecord, SubmissionRecord
+
+PAGE_TEXT_KEPT = 2000
+
+
+@dataclass
+class StoredMaterial:
+    """One material as filed, with its place in the unit's collection."""
+
+    id: int
+    material: Material
+    superseded_by: int | None = None  # the submission that replaced it
+    superseded_reason: str | None = None
+
+
+@dataclass
+class StoredReply:
+    kind: str  # receipt / defects / late
+    to: str
+    message_id: str
+    created_at: datetime
+    sent_at: datetime | None
+    outbox_path: str | None
+
+
+@dataclass
+class StoredSubmission:
+    """A filed message: the facts it was judged on, its verdict, and what became of it."""
+
+    id: int
+    status: str
+    submission: Submission
+    defects: list[Defect]
+    received_at: datetime
+    source: str
+    raw_sha256: str
+    note: str | None = None
+    superseded_by: int | None = None
+    materials: list[StoredMaterial] = field(default_factory=list)
+    replies: list[StoredReply] = field(default_factory=list)
+
+    @property
+    def unit(self) -> str | None:
+        return self.submission.unit
+
+    def live_materials(self) -> list[StoredMaterial]:
+        """The materials still standing in the collection."""
+        return [m for m in self.materials if m.superseded_by is None]
+
+
+def material_row(submission_id: int, m: Material) -> MaterialRecord:
+    pages = [asdict(p) | {"text": p.text[:PAGE_TEXT_KEPT]} for p in (m.scan.pages if m.scan else [])]
+    return MaterialRecord(
+        submission_id=submission_id, kind=m.kind, filename=m.filename, sha256=m.sha256, size=m.size,
+        title=m.title, unit=m.form.unit if m.form else None, fields=m.fields, pages=pages,
+        unreadable=m.unreadable, material_key=m.key, paired_with=list(m.paired_with),
+        form_kind=m.form.kind if m.form else None,
+    )
+
+
+def link_row(submission_id: int, link: ShareLink) -> LinkRecord:
+    return LinkRecord(
+        submission_id=submission_id, provider=link.provider, url=link.url, share_id=link.share_id,
+        code=link.code, found_in=link.found_in, check=link.check, check_detail=link.check_detail,
+        checked_at=(link.checked_at or now()) if link.check else None,
+    )
+
+
+def defect_row(submission_id: int, d: Defect) -> DefectRecord:
+    return DefectRecord(submission_id=submission_id, **asdict(d))
+
+
+def material_from_row(row: MaterialRecord) -> Material:
+    form = None
+    if row.form_kind or row.fields:
+        form = ApplicationForm(kind=row.form_kind or row.kind, title=row.title, unit=row.unit, fields=dict(row.fields))
+    scan = ScanReading(pages=[_page(p) for p in row.pages]) if row.pages else None
+    return Material(kind=row.kind, filename=row.filename, sha256=row.sha256, size=row.size, form=form, scan=scan,
+                    unreadable=row.unreadable, paired_with=list(row.paired_with or []), key=row.material_key)
+
+
+def _page(data: dict) -> ScanPage:
+    seal = data.get("seal") or {}
+    box = seal.get("box")
+    return ScanPage(index=data.get("index", 0), form_kind=data.get("form_kind"), name=data.get("name"),
+                    unit=data.get("unit"), ocr_seconds=data.get("ocr_seconds", 0.0), text=data.get("text", ""),
+                    seal=SealFinding(found=bool(seal.get("found")), confidence=seal.get("confidence", 0.0),
+                                     box=tuple(box) if box else None, where=seal.get("where")))
+
+
+def link_from_row(row: LinkRecord) -> ShareLink:
+    return ShareLink(provider=row.provider, url=row.url, code=row.code, share_id=row.share_id,
+                     found_in=row.found_in, check=row.check, check_detail=row.check_detail,
+                     checked_at=row.checked_at)
+
+
+def stored_submission(record: SubmissionRecord, materials: list[MaterialRecord], links: list[LinkRecord],
+                      defects: list[DefectRecord], replies: list[ReplyRecord]) -> StoredSubmission:
+    message = MailMessage(message_id=record.message_id, subject=record.subject, sender=record.sender,
+                          reply_to=record.reply_to, date=record.sent_at)
+    sub = Submission(
+        message=message,
+        subject=SubjectInfo(raw=record.subject, unit=record.subject_unit, keyword_found=record.keyword_found,
+                            declared_count=record.declared_count),
+        materials=[material_from_row(m) for m in materials], links=[link_from_row(link) for link in links],
+        batch=record.batch, late_batch=record.late_batch, late=record.late, sent_at=record.sent_at,
+        unit=record.unit, unit_evidence=list(record.unit_evidence or []),
+    )
+    return StoredSubmission(
+        id=record.id, status=record.status, submission=sub,
+        defects=[Defect(d.code, d.severity, d.message, d.where) for d in defects],
+        received_at=record.received_at, source=record.source, raw_sha256=record.raw_sha256, note=record.note,
+        superseded_by=record.superseded_by,
+        materials=[StoredMaterial(row.id, m, row.superseded_by, row.superseded_reason)
+                   for row, m in zip(materials, sub.materials)],
+        replies=[StoredReply(r.kind, r.to, r.message_id, r.created_at, r.sent_at, r.outbox_path) for r in replies],
+    )
