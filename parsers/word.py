@@ -216,13 +216,20 @@ def _label_values(blocks: list[_Block]) -> tuple[list[tuple[str, str]], list[str
         pending = None
 
     for block in blocks:
+        next_cell = False
         if (block.table, block.row) != where:
             if block.table != where[0] or (pending and pending.parts):
                 close()  # a value never runs from one row, table or paragraph into the next
             where = (block.table, block.row)
+        elif block.table is not None and pending and pending.parts and not pending.long:
+            close()  # a short value fills one cell: the next cell of the row starts something else
+            next_cell = True
         for label, value in _segments(block.text):
             if label is None:
-                if pending:
+                unknown = _unknown_label(value) if next_cell and not pending else None
+                if unknown:
+                    pending = _Open(unknown[0], [unknown[1]] if unknown[1] else [], False)  # a column: 职务, 邮箱
+                elif pending:
                     pending.parts.append(value)
                 elif not pairs:
                     title_lines.append(value)
@@ -238,6 +245,18 @@ def _label_values(blocks: list[_Block]) -> tuple[list[tuple[str, str]], list[str
             close()
     close()
     return pairs, title_lines
+
+
+_UNKNOWN_LABEL = re.compile(r"^(?P<label>[\u4e00-\u9fff（）()/、]{2,10})(?:[:：](?P<value>.*))?$")
+
+
+def _unknown_label(text: str) -> tuple[str, str] | None:
+    """(label, value) of a cell after a filled value that names a column the form does not have.
+
+    `职务`, `邮箱：a@b.cn`: a short run of Chinese words alone or before a colon.
+    """
+    found = _UNKNOWN_LABEL.fullmatch(re.sub(r"\s+", "", text))
+    return (found.group("label"), (found.group("value") or "").strip()) if found else None
 
 
 def _clean(value: str) -> str:
@@ -300,7 +319,8 @@ def _kind(pairs: list[tuple[str, str]], title_lines: list[str]) -> str | None:
 def _build_form(kind: str, pairs, text: str, hyperlinks: list[str]) -> ApplicationForm:
     merged = _merge(pairs)
     allowed = L.KIND_LABELS[kind] | L.COMMON_LABELS
-    fields = {k: v for k, v in merged.items() if k in allowed or k.endswith("意见")}
+    # Another kind's labels are dropped; a label no official form has (职务, 邮箱) is kept as written.
+    fields = {k: v for k, v in merged.items() if k in allowed or k.endswith("意见") or k not in L.ALIASES}
     form = ApplicationForm(
         kind=kind,
         title=fields.get(L.NAME_LABELS[kind]) or None,

@@ -294,3 +294,41 @@ def test_paragraph_form_with_an_empty_contact_keeps_the_next_labels_phone():
     from parsers.word import read_word
     fields = read_word(build_case_form(layout="paragraph", contact=""), "西湖区+案例.docx").form.fields
     assert fields["联系人"] == "" and fields["联系人联系电话"] == "0571-87654321"
+
+
+def _table_form(rows: list[tuple[str, ...]]) -> bytes:
+    document = docx.Document()
+    document.add_paragraph("附件2")
+    document.add_paragraph("典型工作案例申报表")
+    width = max(len(r) for r in rows)
+    table = document.add_table(rows=len(rows), cols=width)
+    for row, texts in zip(table.rows, rows):
+        for cell, text in zip(row.cells, texts):
+            cell.text = text
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("extra", [("职务", "副院长"), ("职称", "高级讲师"), ("邮箱", "chenli@yz.edu.cn")])
+def test_an_extra_column_never_leaks_into_its_neighbour_and_is_kept_as_its_own_field(extra):
+    data = _table_form([
+        ("案例名称", "“数字反哺”祖孙课堂", "", "", "", ""),
+        ("申报单位", "宁波市鄞州区社区学院", "", "", "", ""),
+        ("负责人", "陈立", extra[0], extra[1], "联系电话", "13805741234"),
+        ("联系人", "王芳", extra[0], "教务员" if extra[0] != "邮箱" else "wf@yz.edu.cn", "联系电话", "0574-88123456"),
+        ("基本情况", "鄞州区有老年人约二十万。", "", "", "", ""),
+    ])
+    fields = read_word(data, "案例.docx").form.fields
+    assert fields["负责人"] == "陈立" and fields["联系人"] == "王芳"
+    assert fields["负责人联系电话"] == "13805741234" and fields["联系人联系电话"] == "0574-88123456"
+    assert fields[extra[0]] == extra[1]
+
+
+def test_an_extra_label_written_with_its_value_in_one_cell_is_its_own_field():
+    data = _table_form([
+        ("案例名称：“数字反哺”祖孙课堂",),
+        ("负责人：陈立", "职务：副院长", "联系电话：13805741234"),
+    ])
+    fields = read_word(data, "案例.docx").form.fields
+    assert (fields["负责人"], fields["职务"], fields["负责人联系电话"]) == ("陈立", "副院长", "13805741234")
