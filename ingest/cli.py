@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from ingest import cli_zh
 from ingest.config import ConfigError, Settings, load_settings
 from ingest.pipeline import Outcome, Pipeline
 from ingest.report import outcome_row
@@ -21,10 +22,13 @@ from ingest.sources import iter_messages
 from notifier.reply import KIND_NAMES
 from rules import clock
 
+cli_zh.install()
+CONTEXT = {"help_option_names": ["-h", "--help"]}
 STATUS_CN = {"accepted": "通过", "defective": "需修改", "ignored": "已忽略", "duplicate": "重复", "error": "出错"}
 
 
-@click.group(help="智慧助老材料收件服务：收取邮件、审核材料、归档并自动回复。")
+@click.group(help="智慧助老材料收件服务：收取邮件、审核材料、归档并自动回复。", context_settings=CONTEXT,
+             options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
 
@@ -36,11 +40,11 @@ def _settings(config: Path | None, db: str | None, outbox: Path | None) -> Setti
         raise click.UsageError(str(exc)) from exc
 
 
-@main.command(help="处理邮件：PATH 可以是 .eml 文件、存放 .eml 的文件夹、mbox 文件或 Maildir。")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--config", type=click.Path(exists=True, path_type=Path), help="配置文件（TOML），默认使用内置配置。")
-@click.option("--db", help="数据库地址（SQLAlchemy URL），默认为数据目录中的 SQLite 文件。")
-@click.option("--outbox", type=click.Path(path_type=Path), help="回复邮件（.eml）存放的文件夹。")
+@main.command(options_metavar="[选项]", help="处理邮件：邮件路径可以是 .eml 文件、存放 .eml 的文件夹、mbox 文件或 Maildir。")
+@click.argument("paths", nargs=-1, required=True, metavar="邮件路径...", type=click.Path(exists=True, path_type=Path))
+@click.option("--config", metavar="文件", type=click.Path(exists=True, path_type=Path), help="配置文件（TOML），默认使用内置配置。")
+@click.option("--db", metavar="地址", help="数据库地址（SQLAlchemy URL），默认为数据目录中的 SQLite 文件。")
+@click.option("--outbox", metavar="文件夹", type=click.Path(path_type=Path), help="回复邮件（.eml）存放的文件夹。")
 @click.option("--json", "as_json", is_flag=True, help="每封邮件输出一行 JSON（JSON Lines），不输出其他内容。")
 def ingest(paths: tuple[Path, ...], config: Path | None, db: str | None, outbox: Path | None, as_json: bool) -> None:
     settings = _settings(config, db, outbox)
@@ -56,8 +60,8 @@ def ingest(paths: tuple[Path, ...], config: Path | None, db: str | None, outbox:
         show_outcomes(outcomes, settings)
 
 
-@main.command(help="演示：生成几封真实样例邮件，走完整流程，写入本地 SQLite 并输出处理结果。")
-@click.option("--dir", "workdir", type=click.Path(path_type=Path), help="演示文件存放的文件夹（默认新建临时文件夹）。")
+@main.command(options_metavar="[选项]", help="演示：生成几封真实样例邮件，走完整流程，写入本地 SQLite 并输出处理结果。")
+@click.option("--dir", "workdir", metavar="文件夹", type=click.Path(path_type=Path), help="演示文件存放的文件夹（默认新建临时文件夹）。")
 def demo(workdir: Path | None) -> None:
     from ingest.samples.demo import demo_messages
 
@@ -77,12 +81,12 @@ def demo(workdir: Path | None) -> None:
     console.print(f"回复邮件：{settings.outbox_dir}（{len(list(settings.outbox_dir.glob('*.eml')))} 封）")
 
 
-@main.command(help="生成协调人每日汇总邮件（含汇总表），写入发件箱。")
-@click.option("--day", type=click.DateTime(formats=["%Y-%m-%d"]),
+@main.command(options_metavar="[选项]", help="生成协调人每日汇总邮件（含汇总表），写入发件箱。")
+@click.option("--day", metavar="日期", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="汇总哪一天，如 2022-04-20（按征集时区，默认北京时间的今天）。")
-@click.option("--config", type=click.Path(exists=True, path_type=Path), help="配置文件（TOML）。")
-@click.option("--db", help="数据库地址（SQLAlchemy URL）。")
-@click.option("--outbox", type=click.Path(path_type=Path), help="汇总邮件存放的文件夹。")
+@click.option("--config", metavar="文件", type=click.Path(exists=True, path_type=Path), help="配置文件（TOML）。")
+@click.option("--db", metavar="地址", help="数据库地址（SQLAlchemy URL）。")
+@click.option("--outbox", metavar="文件夹", type=click.Path(path_type=Path), help="汇总邮件存放的文件夹。")
 def digest(day: datetime | None, config: Path | None, db: str | None, outbox: Path | None) -> None:
     from ingest.digest import build_digest
     from notifier.outbox import write_outbox

@@ -7,6 +7,7 @@ import email.policy
 import io
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from ingest.cli import main
@@ -40,3 +41,19 @@ def test_digest_summarises_the_day_with_a_workbook(tmp_path):
     rows = list(openpyxl.load_workbook(io.BytesIO(sheet.get_content())).active.iter_rows(values_only=True))
     names = {cell for row in rows for cell in row if isinstance(cell, str)}
     assert "“银龄触网”智能手机应用进社区" in names
+
+
+ENGLISH = ("Usage", "Options", "Commands", "Show this message", "Error", "Try ", "Invalid value", "Missing",
+           "No such", "does not match", "[OPTIONS]", "COMMAND", "TEXT", "PATH")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["ingest", "--help"], ["digest", "--help"], ["demo", "-h"],
+                                  ["digest", "--day", "2022-13-01"], ["ingest"], ["没有的命令"],
+                                  ["digest", "--bogus"], ["ingest", "/没有/这个/文件夹"]])
+def test_every_line_click_prints_is_chinese(args):
+    result = CliRunner().invoke(main, args)
+    output = result.output
+    assert output.strip()
+    assert not [word for word in ENGLISH if word in output], output
+    if result.exit_code:
+        assert "错误：" in output and "查看帮助" in output
