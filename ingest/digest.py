@@ -12,9 +12,11 @@ from datetime import date
 from email.message import EmailMessage
 
 from ingest.config import Settings
-from notifier.digest import BatchTotal, DeadLink, DigestRow, compose_digest, summary_rows, summary_workbook
+from notifier.digest import BatchTotal, DeadLink, DigestRow, compose_digest
+from notifier.workbook import export_workbook
 from parsers.facts import FORM_KINDS
 from rules import clock
+from storage.collection import roster_view, standing_materials
 from storage.database import ACTIVE, Database
 from storage.mapping import StoredMaterial, StoredSubmission
 
@@ -25,10 +27,10 @@ def build_digest(db: Database, settings: Settings, day: date) -> EmailMessage:
     start, end = clock.day_window(day, tz)
     rows = [digest_row(s) for s in db.load_all(since=start, until=end)]
     collection = [s for s in db.load_all(statuses=ACTIVE) if s.live_materials()]
-    workbook_rows = [row for s in collection for row in summary_rows(s.submission, s.status, s.defects,
-                                                                     [m.material for m in s.live_materials()])]
+    workbook = export_workbook([m for s in collection for m in standing_materials(s)],
+                               roster_view(db, settings.campaign.roster), tz)
     return compose_digest(day, rows, dead_links(collection), settings.identity, settings.coordinators,
-                          totals_by_batch=batch_totals(collection), attachment_xlsx=summary_workbook(workbook_rows, tz),
+                          totals_by_batch=batch_totals(collection), attachment_xlsx=workbook,
                           templates_dir=settings.templates_dir, tz=tz)
 
 

@@ -5,24 +5,43 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from ingest.pipeline import Outcome
-from parsers.facts import Material, ShareLink
+from parsers.facts import Defect, Material, ShareLink, Submission
+from storage.mapping import StoredSubmission
 
 
 def outcome_row(outcome: Outcome) -> dict:
-    sub = outcome.submission
+    return submission_row(outcome.submission, outcome.status, outcome.defects, outcome.source,
+                          outcome.message_id, outcome.note)
+
+
+def submission_row(sub: Submission | None, status: str, defects: list[Defect], source: str, message_id: str,
+                   note: str | None) -> dict:
     row = {
-        "message_id": outcome.message_id,
-        "source": outcome.source,
-        "status": outcome.status,
-        "unit": sub.subject.unit if sub else None,
+        "message_id": message_id,
+        "source": source,
+        "status": status,
+        "unit": (sub.unit or sub.subject.unit) if sub else None,
         "declared_count": sub.subject.declared_count if sub else None,
         "batch": sub.batch if sub else None,
         "materials": [material_row(m) for m in sub.materials] if sub else [],
         "links": [link_row(link) for link in sub.links] if sub else [],
-        "defects": [asdict(d) for d in outcome.defects],
+        "defects": [asdict(d) for d in defects],
     }
-    if outcome.note:
-        row["note"] = outcome.note
+    if note:
+        row["note"] = note
+    return row
+
+
+def stored_row(stored: StoredSubmission) -> dict:
+    """The `intake ingest --json` row of a filed submission, with its id, receipt time, fate and replies."""
+    row = submission_row(stored.submission, stored.status, stored.defects, stored.source,
+                         stored.submission.message.message_id, stored.note)
+    row["id"] = stored.id
+    row["received_at"] = stored.received_at.isoformat()
+    row["superseded_by"] = stored.superseded_by
+    row["replies"] = [{"kind": r.kind, "to": r.to, "message_id": r.message_id,
+                       "created_at": r.created_at.isoformat(), "sent_at": r.sent_at.isoformat() if r.sent_at else None}
+                      for r in stored.replies]
     return row
 
 

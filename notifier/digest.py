@@ -1,15 +1,14 @@
-"""The coordinators' daily digest and the summary spreadsheet.
+"""The coordinators' daily digest.
 
 Coordinators used to keep a hand-made summary spreadsheet and read every mail
 to know where things stood. The digest gives them one mail a day: how many
 submissions came in and how they were judged, unit by unit, which problems
 were most common (to improve the notice), and which share links died after
-acceptance; the attached workbook has the same columns as their old sheet.
+acceptance; the attached workbook (`notifier.workbook`) is the 信息汇总表.
 """
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,69 +16,14 @@ from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
-from notifier.reply import KIND_NAMES, ReplyIdentity, material_title, new_message, render_pair, template_env
-from parsers.facts import Defect, Material, Submission
+from notifier.reply import KIND_NAMES, ReplyIdentity, new_message, render_pair, template_env
+from notifier.words import DEFECT_TITLES, LINK_CHECK_TITLES, STATUS_TITLES, defect_title, status_title  # noqa: F401
 from rules import clock
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-DEFECT_TITLES: dict[str, str] = {
-    "SUBJECT_FORMAT": "邮件主题格式不符",
-    "SUBJECT_COUNT_MISSING": "主题缺少数量",
-    "COUNT_MISMATCH": "数量与材料不符",
-    "NO_ATTACHMENTS": "没有附件",
-    "WORD_MISSING": "缺少Word申报表",
-    "SCAN_MISSING": "缺少盖章扫描件",
-    "STAMP_MISSING": "扫描件未见公章",
-    "FIELD_MISSING": "必填项未填写",
-    "PHONE_INVALID": "联系电话有误",
-    "TEXT_TOO_LONG": "字数超出限制",
-    "SHARE_CONSENT_MISSING": "未勾选是否同意共享",
-    "LINK_MISSING": "缺少网盘链接",
-    "LINK_MALFORMED": "网盘链接不完整",
-    "LINK_CODE_MISSING": "缺少提取码",
-    "LINK_DEAD": "网盘链接已失效",
-    "ATTACHMENT_UNREADABLE": "附件无法打开",
-    "LATE": "超过截止时间",
-    "ATTACHMENT_NAME": "附件命名不规范",
-    "LATE_BATCH": "顺延至下一批次",
-    "UNIT_MISMATCH": "单位名称不一致",
-    "LINK_PROVIDER": "非指定网盘",
-    "LINK_REUSED": "链接与他人重复",
-    "LINK_CODE_WRONG": "提取码错误",
-    "LINK_EXPIRES": "链接会自动过期",
-    "STAMP_UNCERTAIN": "公章识别存疑",
-    "SCAN_NAME_MISMATCH": "扫描件与申报表名称不一致",
-}
-STATUS_TITLES = {
-    "accepted": "通过",
-    "defective": "需修改",
-    "ignored": "忽略",
-    "error": "需人工处理",
-}
-LINK_CHECK_TITLES = {"dead": "已失效", "wrong_code": "提取码错误", "unknown": "无法确认"}
-SUMMARY_HEADERS = ("单位", "批次", "材料类别", "名称", "申报单位", "负责人", "联系人", "联系电话", "状态", "问题", "收到时间")
-# Excel has no time zones: the cell holds Beijing (campaign) wall time, shown the Chinese way.
-EXCEL_CN_DATETIME = 'yyyy"年"m"月"d"日" hh:mm'
-
-# Labels as the form parser normalises them; the first one filled wins.
-LEADER_LABELS = ("负责人", "项目负责人", "案例负责人", "课程负责人")
-CONTACT_LABELS = ("联系人",)
-PHONE_LABELS = ("联系人联系电话", "联系电话", "负责人联系电话", "手机", "联系方式")
 NO_UNIT = "（未识别单位）"
 TOP_DEFECTS = 10
-
-
-def defect_title(code: str) -> str:
-    return DEFECT_TITLES.get(code, code)
-
-
-def status_title(status: str) -> str:
-    return STATUS_TITLES.get(status, status)
 
 
 @dataclass
@@ -116,98 +60,6 @@ class BatchTotal:
     kinds: dict[str, int] = field(default_factory=dict)  # material kind -> count
     units: int = 0
     statuses: dict[str, int] = field(default_factory=dict)  # accepted/defective -> materials
-
-
-@dataclass
-class SummaryRow:
-    """One material, one line of the coordinators' summary spreadsheet."""
-
-    unit: str | None
-    batch: str | None
-    kind: str
-    name: str | None
-    applicant_unit: str | None = None  # 申报单位 as written in the form
-    leader: str | None = None  # 负责人
-    contact: str | None = None  # 联系人
-    phone: str | None = None  # 联系电话
-    status: str = ""
-    problems: list[str] = field(default_factory=list)
-    received_at: datetime | None = None  # when the mail counts as sent (aware)
-
-
-def _first(fields: dict[str, str], labels: tuple[str, ...]) -> str | None:
-    return next((fields[label] for label in labels if fields.get(label)), None)
-
-
-def _material_problems(material: Material, defects: list[Defect], filenames: list[str]) -> list[str]:
-    """Defects located in this material first, then those of the whole submission.
-
-    A defect whose `where` names another file of the submission belongs to
-    that file's line only.
-    """
-    keys = [k for k in (material.filename, material.title) if k]
-    others = [f for f in filenames if f != material.filename]
-    own = [d for d in defects if d.where and any(k in d.where for k in keys)]
-    general = [d for d in defects
-               if d not in own and not any(f in d.where for f in others)]
-    return [f"{defect_title(d.code)}：{d.message}" for d in own + general]
-
-
-def summary_rows(sub: Submission, status: str, defects: list[Defect],
-                 materials: list[Material] | None = None) -> list[SummaryRow]:
-    """The spreadsheet lines of one submission: one per material (of `materials`, default all)."""
-    unit = sub.unit or sub.subject.unit
-    filenames = [m.filename for m in sub.materials]
-    rows = []
-    for material in sub.materials if materials is None else materials:
-        fields = material.fields
-        rows.append(SummaryRow(
-            unit=unit, batch=sub.batch, kind=material.kind,
-            name=material_title(material, sub) or material.filename,
-            applicant_unit=material.form.unit if material.form else None,
-            leader=_first(fields, LEADER_LABELS), contact=_first(fields, CONTACT_LABELS),
-            phone=_first(fields, PHONE_LABELS), status=status,
-            problems=_material_problems(material, defects, filenames), received_at=sub.sent_at,
-        ))
-    return rows
-
-
-def summary_workbook(rows: list[SummaryRow], tz: ZoneInfo | None = None) -> bytes:
-    """An .xlsx of every material, in the columns of the coordinators' own sheet; times in `tz`."""
-    tz = tz or clock.zone()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "汇总表"
-    sheet.append(SUMMARY_HEADERS)
-    for row in rows:
-        sheet.append([
-            row.unit or "", row.batch or "", KIND_NAMES.get(row.kind, row.kind), row.name or "",
-            row.applicant_unit or "", row.leader or "", row.contact or "", row.phone or "",
-            status_title(row.status), "\n".join(row.problems),
-            clock.local(row.received_at, tz).replace(tzinfo=None) if row.received_at else "",
-        ])
-    _style_sheet(sheet)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _style_sheet(sheet) -> None:
-    """Bold frozen header, filters, readable widths, phones kept as text."""
-    widths = (28, 10, 14, 36, 28, 10, 10, 16, 10, 60, 20)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    for cell in sheet["H"][1:]:
-        cell.number_format = "@"
-    for cell in sheet["J"][1:]:
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for cell in sheet["K"][1:]:
-        cell.number_format = EXCEL_CN_DATETIME
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
 
 
 def _counts(rows: list[DigestRow]) -> dict[str, int]:

@@ -80,11 +80,11 @@ class Database:
             session.add_all(link_row(record.id, link) for link in sub.links)
             session.add_all(defect_row(record.id, d) for d in defects)
             if status in ACTIVE:
-                self._supersede(session, record, sub)
+                self.supersede(session, record, sub)
             session.commit()
             return record.id
 
-    def _supersede(self, session: Session, record: SubmissionRecord, sub: Submission) -> None:
+    def supersede(self, session: Session, record: SubmissionRecord, sub: Submission) -> None:
         """Retire what the new submission replaces in the unit's collection for its batch.
 
         Material by material (same key), or the whole set when the mail says

@@ -139,3 +139,17 @@ class ReplyRecord(SQLModel, table=True):
     outbox_path: str | None = None
     created_at: datetime = _moment_now()
     sent_at: datetime | None = _optional_moment()
+
+
+class HistoryRecord(SQLModel, table=True):
+    """What a coordinator (or a re-run) changed about a submission, and why: nothing is overwritten silently."""
+
+    __tablename__ = "history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True)
+    at: datetime = _moment_now()
+    action: str  # accept / reject / reprocess / resend
+    from_status: str | None = None
+    to_status: str | None = None
+    note: str = Field(default="", sa_column=Column(Text))

@@ -108,7 +108,7 @@ def test_deadline_day_is_judged_replied_and_digested_alike_in_every_machine_zone
         assert "发件电脑的时钟可能有误" in text
         [sheet] = [p for p in digest.iter_attachments() if p.get_filename().endswith(".xlsx")]
         rows = list(openpyxl.load_workbook(io.BytesIO(sheet.get_content())).active.iter_rows(values_only=True))
-        assert [r[10] for r in rows if r[3] == CLEAN_TITLE][0] == datetime(2022, 5, 5, 23, 59)
+        assert [r[11] for r in rows if r[1] == CLEAN_UNIT] == [datetime(2022, 5, 5, 23, 59)]  # 收到时间
 
         yesterday = frozen.date() - timedelta(days=1)
         day_before = runner.invoke(main, ["digest", *db, "--day", yesterday.isoformat(),

@@ -10,16 +10,12 @@ from openpyxl import load_workbook
 
 from notifier.digest import (
     BatchTotal,
-    DEFECT_TITLES,
-    SUMMARY_HEADERS,
     DeadLink,
     DigestRow,
-    SummaryRow,
     compose_digest,
-    summary_rows,
-    summary_workbook,
 )
 from notifier.reply import ReplyIdentity
+from notifier.words import DEFECT_TITLES
 from parsers.facts import ApplicationForm, Defect, MailMessage, Material, SubjectInfo, Submission
 
 CST = timezone(timedelta(hours=8))
@@ -136,74 +132,6 @@ def test_batch_totals_count_units_and_materials_with_chinese_status_words_in_a_f
     assert "第二批：2 个单位，共 3 份材料（典型工作案例 3、培训项目 0、课程资源 0）；其中通过 3 份" in text
     assert "第一批</strong>：9 个单位，共 24 份材料" in html
     assert "accepted" not in text and "defective" not in text
-
-
-def test_digest_carries_the_summary_workbook_as_attachment():
-    rows = [SummaryRow("杭州市西湖区社区学院", "第一批", "case", "“银龄触网”智能手机应用进社区",
-                       "杭州市西湖区社区学院", "陈建国", "王芳", "0571-87012345", "accepted")]
-    message = parsed(compose_digest(DAY, day_rows(), [], ReplyIdentity(), COORDINATORS,
-                                    attachment_xlsx=summary_workbook(rows)))
-    attachments = list(message.iter_attachments())
-    assert [a.get_filename() for a in attachments] == ["汇总表-20240520.xlsx"]
-    book = load_workbook(io.BytesIO(attachments[0].get_content()))
-    assert book["汇总表"]["D2"].value == "“银龄触网”智能手机应用进社区"
-    assert message.get_body(("plain",)) is not None and message.get_body(("html",)) is not None
-
-
-def test_summary_workbook_has_the_coordinators_columns_and_one_line_per_material():
-    rows = [
-        SummaryRow("杭州市西湖区社区学院", "第一批", "case", "“银龄触网”智能手机应用进社区", "杭州市西湖区社区学院",
-                   "陈建国", "王芳", "0571-87012345", "accepted"),
-        SummaryRow("温州市鹿城区社区学院", "第一批", "course", "防范电信诈骗微课", "鹿城区五马街道社区学校",
-                   "林晓", "林晓", "13805771234", "defective", ["缺少盖章扫描件：请补充盖章扫描件。", "必填项未填写：联系电话为空。"],
-                   received_at=datetime(2022, 5, 5, 15, 59, 30, tzinfo=timezone.utc)),
-    ]
-    sheet = load_workbook(io.BytesIO(summary_workbook(rows)))["汇总表"]
-    values = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert tuple(values[0]) == SUMMARY_HEADERS
-    assert values[1] == ["杭州市西湖区社区学院", "第一批", "典型工作案例", "“银龄触网”智能手机应用进社区",
-                         "杭州市西湖区社区学院", "陈建国", "王芳", "0571-87012345", "通过", None, None]
-    assert values[2][2] == "课程资源" and values[2][8] == "需修改"
-    assert values[2][7] == "13805771234" and isinstance(values[2][7], str)
-    assert values[2][9] == "缺少盖章扫描件：请补充盖章扫描件。\n必填项未填写：联系电话为空。"
-    assert values[2][10] == datetime(2022, 5, 5, 23, 59, 30)  # Beijing wall time: Excel has no zones
-    assert sheet["K3"].number_format == 'yyyy"年"m"月"d"日" hh:mm'
-    assert sheet.freeze_panes == "A2"
-
-
-def test_summary_rows_read_people_from_the_form_and_place_problems_on_their_file():
-    unit = "温州市鹿城区社区学院"
-    case = ApplicationForm(kind="case", title="“数字反哺”祖孙课堂", unit=unit,
-                           fields={"负责人": "林晓", "联系人": "周敏", "联系人联系电话": "0577-88123456"})
-    message = MailMessage(message_id="<lc-0520@qq.com>", subject=f"{unit}+智慧助老材料+1", sender="lcsqxy@qq.com")
-    sub = Submission(
-        message=message, subject=SubjectInfo(raw=message.subject, unit=unit, keyword_found=True, declared_count=1),
-        materials=[Material("case", "附件2 案例申报表.docx", "d4", 51_200, form=case),
-                   Material("photo", "活动照片1.jpg", "e5", 1_830_442)],
-        batch="第一批",
-    )
-    defects = [
-        Defect("SCAN_MISSING", "error", "案例“数字反哺”祖孙课堂缺少盖章扫描件，请补充。", "附件2 案例申报表.docx"),
-        Defect("ATTACHMENT_NAME", "warning", "照片文件名没有写明单位名称。", "活动照片1.jpg"),
-        Defect("LATE_BATCH", "warning", "第一批已截止，本次报送顺延至第二批。", "邮件"),
-    ]
-    rows = summary_rows(sub, "defective", defects)
-    assert [(r.kind, r.name, r.leader, r.contact, r.phone) for r in rows] == [
-        ("case", "“数字反哺”祖孙课堂", "林晓", "周敏", "0577-88123456"),
-        ("photo", "活动照片1.jpg", None, None, None),
-    ]
-    assert rows[0].problems == ["缺少盖章扫描件：案例“数字反哺”祖孙课堂缺少盖章扫描件，请补充。",
-                                "顺延至下一批次：第一批已截止，本次报送顺延至第二批。"]
-    assert rows[1].problems == ["附件命名不规范：照片文件名没有写明单位名称。",
-                                "顺延至下一批次：第一批已截止，本次报送顺延至第二批。"]
-    assert rows[0].applicant_unit == unit and rows[0].status == "defective"
-
-
-def test_every_defect_code_has_a_chinese_title():
-    for code in VOCABULARY:
-        title = DEFECT_TITLES[code]
-        assert title and all("\u4e00" <= ch <= "\u9fff" or ch.isascii() for ch in title)
-        assert any("\u4e00" <= ch <= "\u9fff" for ch in title)
 
 
 def test_digest_html_is_laid_out_for_a_phone():

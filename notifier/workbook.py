@@ -1,0 +1,99 @@
+"""The 信息汇总表: what a coordinator used to type by hand, one row per material, and a sheet per unit.
+
+The columns are a contract (checks and coordinators' own macros read them):
+see MATERIAL_HEADERS and UNIT_HEADERS. Times are Beijing (campaign) wall
+time, as Excel has no zones.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from notifier.reply import KIND_NAMES
+from notifier.words import defect_title, status_title
+from parsers.facts import FORM_KINDS
+from rules import clock
+from storage.collection import (CONTACT_LABELS, CONTACT_PHONE_LABELS, LEADER_LABELS, LEADER_PHONE_LABELS,
+                                MaterialStanding, UnitStanding)
+
+MATERIAL_HEADERS = ("序号", "单位", "材料类别", "名称", "负责人", "负责人电话", "联系人", "联系人电话", "状态", "问题",
+                    "批次", "收到时间", "发件人", "网盘链接", "提取码")
+MATERIAL_WIDTHS = (6, 28, 14, 36, 10, 16, 10, 16, 10, 60, 10, 20, 26, 44, 10)
+UNIT_HEADERS = ("序号", "单位", "是否在名册", *(KIND_NAMES[k] for k in FORM_KINDS), "材料合计", "通过", "需修改",
+                "报送邮件数", "最近来信", "待修改问题")
+UNIT_WIDTHS = (6, 30, 10, 14, 10, 10, 10, 8, 8, 10, 20, 60)
+EXCEL_CN_DATETIME = 'yyyy"年"m"月"d"日" hh:mm'
+TEXT = "@"
+
+
+def _excel_time(moment, tz: ZoneInfo):
+    return clock.local(moment, tz).replace(tzinfo=None) if moment else ""
+
+
+def material_cells(index: int, m: MaterialStanding, tz: ZoneInfo) -> list:
+    title = f"{m.title}（据扫描件识别）" if m.title and m.title_from_scan else (m.title or "、".join(m.files))
+    return [
+        index, m.unit or "", KIND_NAMES.get(m.kind, m.kind), title,
+        m.value(LEADER_LABELS) or "", m.value(LEADER_PHONE_LABELS) or "",
+        m.value(CONTACT_LABELS) or "", m.value(CONTACT_PHONE_LABELS) or "",
+        status_title(m.status), "\n".join(f"{defect_title(d.code)}：{d.message}" for d in m.problems),
+        m.batch or "", _excel_time(m.received_at, tz), m.sender,
+        "\n".join(link.url for link in m.links), "\n".join(link.code or "" for link in m.links),
+    ]
+
+
+def unit_cells(index: int, u: UnitStanding, tz: ZoneInfo) -> list:
+    kinds = u.kinds()
+    statuses = sum(kinds.values(), start=Counter())
+    return [
+        index, u.name, "是" if u.in_roster else "否", *(sum(kinds.get(k, {}).values()) for k in FORM_KINDS),
+        len(u.materials), statuses["accepted"], statuses["defective"], u.mails,
+        _excel_time(u.last_mail, tz) if u.last_mail else "尚未报送",
+        "\n".join(dict.fromkeys(d.message for d in u.outstanding)),
+    ]
+
+
+def export_workbook(materials: list[MaterialStanding], units: list[UnitStanding], tz: ZoneInfo | None = None) -> bytes:
+    """The .xlsx: sheet 信息汇总表 (one row per material), sheet 各单位情况 (one row per unit)."""
+    tz = tz or clock.zone()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "信息汇总表"
+    sheet.append(MATERIAL_HEADERS)
+    for index, m in enumerate(materials, start=1):
+        sheet.append(material_cells(index, m, tz))
+    _style(sheet, MATERIAL_WIDTHS, text_columns=("F", "H", "O"), time_columns=("L",), wrap_columns=("J", "N"))
+    per_unit = book.create_sheet("各单位情况")
+    per_unit.append(UNIT_HEADERS)
+    for index, u in enumerate(units, start=1):
+        per_unit.append(unit_cells(index, u, tz))
+    _style(per_unit, UNIT_WIDTHS, text_columns=(), time_columns=("K",), wrap_columns=("L",))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _style(sheet, widths, *, text_columns, time_columns, wrap_columns) -> None:
+    """Bold frozen header, filters, readable widths, phones and codes kept as text."""
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    for column in text_columns:
+        for cell in sheet[column][1:]:
+            cell.number_format = TEXT
+    for column in time_columns:
+        for cell in sheet[column][1:]:
+            cell.number_format = EXCEL_CN_DATETIME
+    for column in wrap_columns:
+        for cell in sheet[column][1:]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions

@@ -1,0 +1,73 @@
+"""Coordinator decisions and re-runs on filed submissions, each kept in the history.
+
+`accept`/`reject` override the verdict, `refile` replaces what a re-run of
+the pipeline found; every change leaves a `HistoryRecord` behind it.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, delete, select
+
+from parsers.facts import Defect, Submission
+from storage.database import ACTIVE, Database, unit_key
+from storage.mapping import defect_row, link_row, material_row
+from storage.models import DefectRecord, HistoryRecord, LinkRecord, MaterialRecord, SubmissionRecord
+
+
+def override(db: Database, submission_id: int, status: str, note: str, action: str,
+             defect: Defect | None = None) -> bool:
+    """Set a coordinator's verdict on a submission; False when there is no such submission."""
+    with Session(db.engine) as session:
+        record = session.get(SubmissionRecord, submission_id)
+        if record is None:
+            return False
+        session.add(HistoryRecord(submission_id=submission_id, action=action, from_status=record.status,
+                                  to_status=status, note=note))
+        record.status = status
+        session.add(record)
+        if defect is not None:
+            session.add(defect_row(submission_id, defect))
+        session.commit()
+        return True
+
+
+def refile(db: Database, submission_id: int, sub: Submission, status: str, defects: list[Defect],
+           note: str | None) -> None:
+    """Replace a submission's findings with a re-run's, in one transaction, and note it in the history.
+
+    Supersession moves on from here: what the re-read materials replace is
+    retired; what was retired before stays retired.
+    """
+    with Session(db.engine) as session:
+        record = session.get(SubmissionRecord, submission_id)
+        for table in (MaterialRecord, LinkRecord, DefectRecord):
+            session.exec(delete(table).where(table.submission_id == submission_id))
+        session.add(HistoryRecord(submission_id=submission_id, action="reprocess", from_status=record.status,
+                                  to_status=status, note="重新审核"))
+        unit = sub.unit or sub.subject.unit
+        record.status, record.note, record.unit, record.unit_key = status, note, unit, unit_key(unit, record.sender)
+        record.unit_evidence, record.batch = sub.unit_evidence, sub.batch
+        record.late, record.late_batch, record.sent_at = sub.late, sub.late_batch, sub.sent_at
+        record.subject_unit, record.keyword_found = sub.subject.unit, sub.subject.keyword_found
+        record.declared_count = sub.subject.declared_count
+        session.add(record)
+        session.flush()
+        session.add_all(material_row(submission_id, m) for m in sub.materials)
+        session.add_all(link_row(submission_id, link) for link in sub.links)
+        session.add_all(defect_row(submission_id, d) for d in defects)
+        session.flush()
+        if status in ACTIVE:
+            db.supersede(session, record, sub)
+        session.commit()
+
+
+def note_action(db: Database, submission_id: int, action: str, note: str) -> None:
+    with Session(db.engine) as session:
+        session.add(HistoryRecord(submission_id=submission_id, action=action, note=note))
+        session.commit()
+
+
+def history(db: Database, submission_id: int) -> list[HistoryRecord]:
+    with Session(db.engine) as session:
+        query = select(HistoryRecord).where(HistoryRecord.submission_id == submission_id).order_by(HistoryRecord.id)
+        return list(session.exec(query))
