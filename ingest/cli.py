@@ -14,17 +14,15 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ingest import cli_zh
-from ingest.config import ConfigError, Settings, load_settings
+from ingest import cli_collection
+from ingest.cli_common import COMMAND, CONTEXT, STATUS_CN, load, settings_options
+from ingest.config import Settings, load_settings
 from ingest.pipeline import Outcome, Pipeline
 from ingest.report import outcome_row
 from ingest.sources import iter_messages
 from notifier.reply import KIND_NAMES
 from rules import clock
 
-cli_zh.install()
-CONTEXT = {"help_option_names": ["-h", "--help"]}
-STATUS_CN = {"accepted": "通过", "defective": "需修改", "ignored": "已忽略", "duplicate": "重复", "error": "出错"}
 
 
 @click.group(help="智慧助老材料收件服务：收取邮件、审核材料、归档并自动回复。", context_settings=CONTEXT,
@@ -33,21 +31,13 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
 
 
-def _settings(config: Path | None, db: str | None, outbox: Path | None) -> Settings:
-    try:
-        return load_settings(config, db=db, outbox=outbox)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
-
-
-@main.command(options_metavar="[选项]", help="处理邮件：邮件路径可以是 .eml 文件、存放 .eml 的文件夹、mbox 文件或 Maildir。")
+@main.command(**COMMAND, help="处理邮件：邮件路径可以是 .eml 文件、存放 .eml 的文件夹、mbox 文件或 Maildir。")
 @click.argument("paths", nargs=-1, required=True, metavar="邮件路径...", type=click.Path(exists=True, path_type=Path))
-@click.option("--config", metavar="文件", type=click.Path(exists=True, path_type=Path), help="配置文件（TOML），默认使用内置配置。")
-@click.option("--db", metavar="地址", help="数据库地址（SQLAlchemy URL），默认为数据目录中的 SQLite 文件。")
+@settings_options
 @click.option("--outbox", metavar="文件夹", type=click.Path(path_type=Path), help="回复邮件（.eml）存放的文件夹。")
 @click.option("--json", "as_json", is_flag=True, help="每封邮件输出一行 JSON（JSON Lines），不输出其他内容。")
 def ingest(paths: tuple[Path, ...], config: Path | None, db: str | None, outbox: Path | None, as_json: bool) -> None:
-    settings = _settings(config, db, outbox)
+    settings = load(config, db, outbox)
     pipeline = Pipeline(settings)
     outcomes = []
     for path in paths:
@@ -60,7 +50,7 @@ def ingest(paths: tuple[Path, ...], config: Path | None, db: str | None, outbox:
         show_outcomes(outcomes, settings)
 
 
-@main.command(options_metavar="[选项]", help="演示：生成几封真实样例邮件，走完整流程，写入本地 SQLite 并输出处理结果。")
+@main.command(**COMMAND, help="演示：生成几封真实样例邮件，走完整流程，写入本地 SQLite 并输出处理结果。")
 @click.option("--dir", "workdir", metavar="文件夹", type=click.Path(path_type=Path), help="演示文件存放的文件夹（默认新建临时文件夹）。")
 def demo(workdir: Path | None) -> None:
     from ingest.samples.demo import demo_messages
@@ -70,8 +60,10 @@ def demo(workdir: Path | None) -> None:
     inbox.mkdir(parents=True, exist_ok=True)
     for name, raw in demo_messages():
         (inbox / name).write_bytes(raw)
-    settings = load_settings(None, db=f"sqlite:///{workdir / 'intake.sqlite'}", outbox=workdir / "outbox")
-    settings.data_dir = workdir / "data"
+    config = workdir / "intake.toml"  # so that `intake list/show/roster --config` find this demo's data
+    config.write_text(f'[storage]\ndata_dir = "{(workdir / "data").as_posix()}"\n'
+                      f'database_url = "sqlite:///{(workdir / "intake.sqlite").as_posix()}"\n', encoding="utf-8")
+    settings = load_settings(config, outbox=workdir / "outbox")
     pipeline = Pipeline(settings)
     outcomes = [pipeline.process(raw, source) for source, raw in iter_messages(inbox)]
     show_outcomes(outcomes, settings)
@@ -79,19 +71,19 @@ def demo(workdir: Path | None) -> None:
     console.print(f"样例邮件：{inbox}")
     console.print(f"数据库：  {settings.database_url}")
     console.print(f"回复邮件：{settings.outbox_dir}（{len(list(settings.outbox_dir.glob('*.eml')))} 封）")
+    console.print(f"继续查看：intake list --config {config}（也可用 show、roster、export --xlsx 汇总表.xlsx）")
 
 
-@main.command(options_metavar="[选项]", help="生成协调人每日汇总邮件（含汇总表），写入发件箱。")
+@main.command(**COMMAND, help="生成协调人每日汇总邮件（含汇总表），写入发件箱。")
 @click.option("--day", metavar="日期", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="汇总哪一天，如 2022-04-20（按征集时区，默认北京时间的今天）。")
-@click.option("--config", metavar="文件", type=click.Path(exists=True, path_type=Path), help="配置文件（TOML）。")
-@click.option("--db", metavar="地址", help="数据库地址（SQLAlchemy URL）。")
+@settings_options
 @click.option("--outbox", metavar="文件夹", type=click.Path(path_type=Path), help="汇总邮件存放的文件夹。")
 def digest(day: datetime | None, config: Path | None, db: str | None, outbox: Path | None) -> None:
     from ingest.digest import build_digest
     from notifier.outbox import write_outbox
 
-    settings = _settings(config, db, outbox)
+    settings = load(config, db, outbox)
     pipeline = Pipeline(settings)
     the_day = day.date() if day else clock.today(settings.campaign.zone)
     message = build_digest(pipeline.db, settings, the_day)
@@ -111,6 +103,10 @@ def show_outcomes(outcomes: list[Outcome], settings: Settings) -> None:
         table.add_row(Path(o.source.split("#")[0]).name, (sub.subject.unit if sub else None) or "—",
                       STATUS_CN.get(o.status, o.status), materials or "—", problems or (o.note or "—"))
     Console().print(table)
+
+
+for command in cli_collection.COMMANDS:
+    main.add_command(command)
 
 
 if __name__ == "__main__":

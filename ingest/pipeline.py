@@ -135,21 +135,25 @@ class Pipeline:
         reason = not_a_submission(sub, self.settings.identity.address)
         if reason:
             return self._file_ignored(message, raw_sha, source, reason, received)
-        if self.settings.links.enabled:
-            check_links(sub.links, self.settings.links)
-        known = self.db.known_unit(message.sender, thread_ids(message))
-        unit = resolve_unit(sub, self.settings.campaign.roster, known.unit, known.how)
-        sub.unit, sub.unit_evidence = unit.name, unit.evidence
-        defects = judge(sub, self.settings.campaign)  # 4. judge
-        place_in_collection(sub, known.answers_our_notice)
-        status = verdict(defects)
+        defects, status = self.assess(sub)  # 4. judge
         for att in message.attachments:
             self.files.put(att.data, durable=False)  # the raw message, stored durably, holds them too
         sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status=status,
                                       defects=defects, note=sub.timing_note)  # 5. file
         outcome = Outcome(source, message.message_id, status, sub, defects, sid, note=sub.timing_note)
-        outcome.reply_path = self._reply(sub, status, defects, sid)  # 6. reply
+        outcome.reply_path = self.reply(sub, status, defects, sid)  # 6. reply
         return outcome
+
+    def assess(self, sub: Submission) -> tuple[list[Defect], str]:
+        """Who it is from, what is wrong, where it stands in the collection: the verdict on a classified mail."""
+        if self.settings.links.enabled:
+            check_links(sub.links, self.settings.links)
+        known = self.db.known_unit(sub.message.sender, thread_ids(sub.message))
+        unit = resolve_unit(sub, self.settings.campaign.roster, known.unit, known.how)
+        sub.unit, sub.unit_evidence = unit.name, unit.evidence
+        defects = judge(sub, self.settings.campaign)
+        place_in_collection(sub, known.answers_our_notice)
+        return defects, verdict(defects)
 
     def _file_ignored(self, message: MailMessage, raw_sha: str, source: str, reason: str,
                       received: datetime | None) -> Outcome:
@@ -159,7 +163,9 @@ class Pipeline:
                                       defects=[], note=reason)
         return Outcome(source, message.message_id, "ignored", sub, [], sid, note=reason)
 
-    def _reply(self, sub: Submission, status: str, defects: list[Defect], sid: int) -> Path | None:
+    def reply(self, sub: Submission, status: str, defects: list[Defect], sid: int,
+              purpose: str = "auto") -> Path | None:
+        """Compose, write and record the reply; at most one per submission and purpose ("auto" = on arrival)."""
         to = reply_address(sub.message)
         if not to:
             return None
@@ -167,27 +173,48 @@ class Pipeline:
                               templates_dir=self.settings.templates_dir, campaign=self.settings.campaign)
         path = write_outbox(reply, self.settings.outbox_dir)
         kind = reply_template(sub, status)
-        if not self.db.record_reply(sid, kind=kind, to=to, message_id=reply["Message-ID"], outbox_path=str(path)):
+        if not self.db.record_reply(sid, kind=kind, to=to, message_id=reply["Message-ID"], outbox_path=str(path),
+                                    purpose=purpose):
             path.unlink(missing_ok=True)  # someone already answered this submission
             return None
         return path
 
     def _failed(self, raw_sha: str, source: str, exc: Exception) -> Outcome:
+        """Our failure, not the submitter's: file it as an error and tell the coordinators in words."""
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         message = MailMessage(message_id=f"<sha256-{raw_sha[:32]}@intake.invalid>", problems=[detail])
         try:
             message = parse_message(self.files.get(raw_sha))
         except Exception:
             pass
-        note = compose_coordinator_note(message, [f"自动处理出错：{detail}", f"原始邮件已保存：{raw_sha}"],
-                                        self.settings.identity, self.settings.coordinators,
-                                        tz=self.settings.campaign.zone)
-        write_outbox(note, self.settings.outbox_dir)
         sub = Submission(message=message, subject=SubjectInfo(raw=message.subject))
         sid = None
         try:
             sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status="error",
-                                          defects=[], note=detail)
+                                          defects=[], note=failure_in_words(exc))
         except Exception:
             log.exception("recording the failure of %s failed too", source)
-        return Outcome(source, message.message_id, "error", sub, submission_id=sid, note=detail)
+        where = (f"可运行“intake show {sid}”查看，问题排除后用“intake reprocess {sid}”重新审核"
+                 if sid else f"重新运行 intake ingest 处理该邮件即可再试（来源：{source}）")
+        problems = [f"自动处理这封来信时出错：{failure_in_words(exc)}。这不是报送单位的问题，系统没有给对方发送任何邮件。",
+                    f"原始邮件已完整保存在 {self.files.path(raw_sha)}，{where}。", f"技术细节（供维护人员）：{detail}"]
+        note = compose_coordinator_note(message, problems, self.settings.identity, self.settings.coordinators,
+                                        tz=self.settings.campaign.zone)
+        write_outbox(note, self.settings.outbox_dir)
+        return Outcome(source, message.message_id, "error", sub, submission_id=sid, note=failure_in_words(exc))
+
+
+def failure_in_words(exc: Exception) -> str:
+    """What went wrong, for a coordinator: Chinese words, not an exception class."""
+    text = str(exc)
+    if isinstance(exc, TimeoutError):
+        return f"处理超时（{text}）" if text else "处理超时"
+    if isinstance(exc, FileNotFoundError):
+        return text if any("\u4e00" <= ch <= "\u9fff" for ch in text) else f"找不到所需的文件或程序（{text}）"
+    if isinstance(exc, PermissionError):
+        return f"没有读写权限（{text}）"
+    if isinstance(exc, OSError):
+        return f"读写文件或网络时出错（{text}）"
+    if isinstance(exc, MemoryError):
+        return "内存不足"
+    return f"程序内部错误（{type(exc).__name__}：{text}）"

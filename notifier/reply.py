@@ -94,7 +94,7 @@ def template_env(templates_dir: Path | None = None) -> Environment:
     fails too rather than quietly falling back to the built-in wording.
     """
     if templates_dir is not None and not Path(templates_dir).is_dir():
-        raise FileNotFoundError(f"template folder not found: {templates_dir}")
+        raise FileNotFoundError(f"找不到回复模板文件夹：{templates_dir}（请检查配置中的 templates_dir）")
     return _cached_env(str(templates_dir) if templates_dir else None)
 
 

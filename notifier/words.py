@@ -29,6 +29,7 @@ DEFECT_TITLES: dict[str, str] = {
     "LINK_EXPIRES": "链接会自动过期",
     "STAMP_UNCERTAIN": "公章识别存疑",
     "SCAN_NAME_MISMATCH": "扫描件与申报表名称不一致",
+    "COORDINATOR_REJECTED": "协调人退回修改",
 }
 STATUS_TITLES = {
     "accepted": "通过",

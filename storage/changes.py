@@ -6,7 +6,7 @@ the pipeline found; every change leaves a `HistoryRecord` behind it.
 
 from __future__ import annotations
 
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, delete, select, update
 
 from parsers.facts import Defect, Submission
 from storage.database import ACTIVE, Database, unit_key
@@ -71,3 +71,11 @@ def history(db: Database, submission_id: int) -> list[HistoryRecord]:
     with Session(db.engine) as session:
         query = select(HistoryRecord).where(HistoryRecord.submission_id == submission_id).order_by(HistoryRecord.id)
         return list(session.exec(query))
+
+
+def reset_collection(db: Database) -> None:
+    """Forget which material replaced which, before everything is re-judged in order."""
+    with Session(db.engine) as session:
+        session.exec(update(SubmissionRecord).values(superseded_by=None))
+        session.exec(update(MaterialRecord).values(superseded_by=None, superseded_reason=None))
+        session.commit()

@@ -111,10 +111,10 @@ class Database:
                 session.add(old)
 
     def record_reply(self, submission_id: int, *, kind: str, to: str, message_id: str,
-                     outbox_path: str | None) -> bool:
-        """Remember the reply; False if this submission already has one (never reply twice)."""
+                     outbox_path: str | None, purpose: str = "auto") -> bool:
+        """Remember the reply; False if this submission already has one for `purpose` (never reply twice)."""
         with Session(self.engine) as session:
-            session.add(ReplyRecord(submission_id=submission_id, kind=kind, to=to,
+            session.add(ReplyRecord(submission_id=submission_id, kind=kind, to=to, purpose=purpose,
                                     message_id=message_id, outbox_path=outbox_path))
             try:
                 session.commit()

@@ -126,14 +126,19 @@ class DefectRecord(SQLModel, table=True):
 
 
 class ReplyRecord(SQLModel, table=True):
-    """At most one reply per submission: the unique constraint is the guarantee."""
+    """At most one reply per submission and purpose: the unique constraint is the guarantee.
+
+    `purpose` "auto" is the answer on arrival; a coordinator's decision or
+    resend is its own purpose ("accept-<history id>", "resend-<history id>").
+    """
 
     __tablename__ = "reply"
-    __table_args__ = (UniqueConstraint("submission_id"),)
+    __table_args__ = (UniqueConstraint("submission_id", "purpose"),)
 
     id: int | None = Field(default=None, primary_key=True)
     submission_id: int = Field(foreign_key="submission.id")
-    kind: str  # "receipt" or "defects"
+    kind: str  # "receipt", "defects" or "late"
+    purpose: str = "auto"
     to: str
     message_id: str
     outbox_path: str | None = None
