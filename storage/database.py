@@ -96,7 +96,7 @@ class Database:
             SubmissionRecord.batch == record.batch,
             SubmissionRecord.status.in_(ACTIVE),
             SubmissionRecord.superseded_by.is_(None),
-            SubmissionRecord.id != record.id,
+            SubmissionRecord.id < record.id,  # only what came before: a re-run must not retire later mail
         )))
         keys = {m.key for m in sub.materials if m.key}
         for old in earlier:

@@ -153,3 +153,14 @@ def test_a_form_sent_without_file_extension_is_still_read_as_a_form():
     from parsers.facts import Attachment
     material = read_material(Attachment("西湖区社区学院案例申报表", "application/octet-stream", build_case_form()))
     assert material.kind == "case" and material.title == "“银龄触网”智能手机应用进社区"
+
+
+def test_an_internal_failure_is_filed_for_the_coordinator_in_words_and_nothing_goes_to_the_unit(settings, clean_raw):
+    settings.templates_dir = settings.data_dir / "没有这个模板文件夹"
+    outcome = Pipeline(settings).process(clean_raw, "inbox/1.eml")
+    assert outcome.status == "error" and "找不到回复模板文件夹" in outcome.note
+    [note] = _replies(settings)
+    assert note["To"] == "coordinator@example.org.cn" and "需人工处理" in note["Subject"]
+    body = note.get_body(("plain",)).get_content()
+    assert f"intake show {outcome.submission_id}" in body and "这不是报送单位的问题" in body
+    assert "FileNotFoundError" not in body.split("技术细节")[0]
