@@ -73,9 +73,10 @@ def units_related(a: str, b: str) -> bool:
     if len(ka) >= 2 and len(kb) >= 2 and (ka in kb or kb in ka):
         return True
     pa, pb = _places(na), _places(nb)
-    for level in ("county", "city"):
-        if pa[level] and pa[level] == pb[level]:
-            return True
+    if pa["county"] and pb["county"]:
+        return pa["county"] == pb["county"]  # two districts are two units, even in one city
+    if pa["city"] and pa["city"] == pb["city"]:
+        return True
     if pa["city"] and pb["city"]:
         return False
     if pa["prov"] and pb["prov"]:
