@@ -123,23 +123,9 @@ class Database:
                 return False
             return True
 
-    def has_reply(self, submission_id: int) -> bool:
-        with Session(self.engine) as session:
-            query = select(ReplyRecord).where(ReplyRecord.submission_id == submission_id)
-            return session.exec(query).first() is not None
-
     def submission(self, submission_id: int) -> SubmissionRecord | None:
         with Session(self.engine) as session:
             return session.get(SubmissionRecord, submission_id)
-
-    def submissions(self, since: datetime | None = None, until: datetime | None = None) -> list[SubmissionRecord]:
-        with Session(self.engine) as session:
-            query = select(SubmissionRecord).order_by(SubmissionRecord.id)
-            if since is not None:
-                query = query.where(SubmissionRecord.received_at >= since)
-            if until is not None:
-                query = query.where(SubmissionRecord.received_at < until)
-            return list(session.exec(query))
 
     def load(self, submission_id: int) -> StoredSubmission | None:
         """One filed message as the facts it was judged on, with its state in the collection."""
@@ -164,25 +150,9 @@ class Database:
         return stored_submission(record, *(self._children_in(session, table, record.id)
                                            for table in (MaterialRecord, LinkRecord, DefectRecord, ReplyRecord)))
 
-    def materials(self, submission_id: int) -> list[MaterialRecord]:
-        return self._children(MaterialRecord, submission_id)
-
-    def defects(self, submission_id: int) -> list[DefectRecord]:
-        return self._children(DefectRecord, submission_id)
-
-    def links(self, submission_id: int | None = None) -> list[LinkRecord]:
-        return self._children(LinkRecord, submission_id)
-
-    def _children(self, table, submission_id: int | None) -> list:
-        with Session(self.engine) as session:
-            return self._children_in(session, table, submission_id)
-
     @staticmethod
-    def _children_in(session: Session, table, submission_id: int | None) -> list:
-        query = select(table).order_by(table.id)
-        if submission_id is not None:
-            query = query.where(table.submission_id == submission_id)
-        return list(session.exec(query))
+    def _children_in(session: Session, table, submission_id: int) -> list:
+        return list(session.exec(select(table).where(table.submission_id == submission_id).order_by(table.id)))
 
     def known_unit(self, sender: str, thread_ids: list[str]) -> KnownUnit:
         """The unit of a new mail's thread (our reply or the unit's own earlier mail), else of its sender.

@@ -30,7 +30,7 @@ def _body(path) -> str:
 
 
 def _live_materials(db, submission_id):
-    return [(m.kind, m.title) for m in db.materials(submission_id) if m.superseded_by is None]
+    return [(m.material.kind, m.material.title) for m in db.load(submission_id).live_materials()]
 
 
 def test_two_units_sending_a_letter_titled_subject_are_two_units_named_by_their_forms(settings):
@@ -68,7 +68,7 @@ def test_a_short_name_resend_in_our_thread_is_the_same_unit_and_replaces_its_mai
     assert resend.submission.unit == YINZHOU
     assert any("回复本系统" in e for e in resend.submission.unit_evidence)
     assert pipeline.db.submission(first.submission_id).superseded_by == resend.submission_id
-    units = {r.unit for r in pipeline.db.submissions()}
+    units = {s.unit for s in pipeline.db.load_all()}
     assert units == {YINZHOU}
 
 
@@ -97,19 +97,25 @@ def test_a_corrected_case_replaces_only_the_case(settings):
                                    [(f"{XIAOSHAN}+案例（修改）.docx", build_case_form(unit=XIAOSHAN))],
                                    message_id="<fixed@126.com>", day=21), "2.eml")
     assert [k for k, _ in _live_materials(pipeline.db, both.submission_id)] == ["course"]
-    [old_case] = [m for m in pipeline.db.materials(both.submission_id) if m.kind == "case"]
+    [old_case] = [m for m in pipeline.db.load(both.submission_id).materials if m.material.kind == "case"]
     assert (old_case.superseded_by, old_case.superseded_reason) == (fixed.submission_id, "同一材料重新报送")
     assert pipeline.db.submission(both.submission_id).superseded_by is None
 
 
-@pytest.mark.parametrize("words", ["以此为准", "更正：重新报送全部材料"])
-def test_a_mail_that_says_it_replaces_everything_replaces_the_whole_set(settings, words):
+def _case_and_course(settings):
+    """A unit's first mail with a case and a course: (pipeline, sender, outcome)."""
     pipeline = Pipeline(settings)
     sender = ("萧山区社区学院", "xssqxy@126.com")
     both = pipeline.process(_mail(f"{XIAOSHAN}+智慧助老材料+2个", sender,
                                   [(f"{XIAOSHAN}+案例.docx", build_case_form(unit=XIAOSHAN)),
                                    (f"{XIAOSHAN}+课程资源.docx", build_course_form(unit=XIAOSHAN))],
                                   message_id="<both@126.com>"), "1.eml")
+    return pipeline, sender, both
+
+
+@pytest.mark.parametrize("words", ["以此为准", "更正：重新报送全部材料"])
+def test_a_mail_that_says_it_replaces_everything_replaces_the_whole_set(settings, words):
+    pipeline, sender, both = _case_and_course(settings)
     again = pipeline.process(_mail(f"{XIAOSHAN}+智慧助老材料+1个（{words}）", sender,
                                    [(f"{XIAOSHAN}+培训项目.docx", build_project_form(unit=XIAOSHAN))],
                                    message_id="<again@126.com>", day=21), "2.eml")
@@ -118,12 +124,7 @@ def test_a_mail_that_says_it_replaces_everything_replaces_the_whole_set(settings
 
 
 def test_quoted_words_of_our_own_notice_do_not_replace_the_set(settings):
-    pipeline = Pipeline(settings)
-    sender = ("萧山区社区学院", "xssqxy@126.com")
-    both = pipeline.process(_mail(f"{XIAOSHAN}+智慧助老材料+2个", sender,
-                                  [(f"{XIAOSHAN}+案例.docx", build_case_form(unit=XIAOSHAN)),
-                                   (f"{XIAOSHAN}+课程资源.docx", build_course_form(unit=XIAOSHAN))],
-                                  message_id="<both@126.com>"), "1.eml")
+    pipeline, sender, both = _case_and_course(settings)
     body = "老师好，补充培训项目一份。\n\n------------------ 原始邮件 ------------------\n经系统初步审核，本次报送还有以下问题需要修改，麻烦您修改后重新发送。"
     pipeline.process(_mail(f"{XIAOSHAN}+智慧助老材料+1个", sender,
                            [(f"{XIAOSHAN}+培训项目.docx", build_project_form(unit=XIAOSHAN))],

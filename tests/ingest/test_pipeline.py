@@ -60,7 +60,7 @@ def test_reingesting_the_same_message_is_a_duplicate_and_sends_no_second_reply(s
     again = pipeline.process(clean_raw, "a-again.eml")
     assert (first.status, again.status) == ("accepted", "duplicate")
     assert len(_replies(settings)) == 1
-    assert len(pipeline.db.submissions()) == 1
+    assert len(pipeline.db.load_all()) == 1
 
 
 def test_corrected_resubmission_supersedes_the_earlier_one(settings):

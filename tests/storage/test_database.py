@@ -47,12 +47,13 @@ def test_filed_submission_keeps_materials_links_and_defects(db):
                              status="defective", defects=defects)
     record = db.submission(sid)
     assert (record.unit, record.batch, record.status, record.declared_count) == ("杭州市西湖区社区学院", "第一批", "defective", 1)
-    [material] = db.materials(sid)
+    stored = db.load(sid)
+    [material] = [m.material for m in stored.materials]
     assert material.title == "“银龄触网”智能手机应用进社区"
     assert material.fields["申报单位"] == "杭州市西湖区社区学院"
-    [link] = db.links(sid)
+    [link] = stored.submission.links
     assert (link.provider, link.code) == ("baidu", "a1b2")
-    assert [d.code for d in db.defects(sid)] == ["SCAN_MISSING"]
+    assert stored.defects == defects
 
 
 def test_same_bytes_or_same_message_id_is_a_duplicate(db):
@@ -82,7 +83,9 @@ def test_a_submission_gets_at_most_one_reply(db):
     sid = db.file_submission(_submission(), raw_sha256="4" * 64, source="a", status="accepted", defects=[])
     assert db.record_reply(sid, kind="receipt", to="xihu@163.com", message_id="<r1@x>", outbox_path=None)
     assert not db.record_reply(sid, kind="receipt", to="xihu@163.com", message_id="<r2@x>", outbox_path=None)
-    assert db.has_reply(sid)
+    assert [r.message_id for r in db.load(sid).replies] == ["<r1@x>"]
+    assert db.record_reply(sid, kind="receipt", to="xihu@163.com", message_id="<r3@x>", outbox_path=None,
+                           purpose="resend-1")  # a coordinator's resend is its own purpose, once
 
 
 def test_file_store_is_content_addressed_and_idempotent(tmp_path):
@@ -108,8 +111,8 @@ def test_a_beijing_day_selects_what_was_received_in_it_whatever_the_machine_zone
     beijing = clock.zone("Asia/Shanghai")
     with freeze(datetime(2022, 5, 6, 0, 30, tzinfo=beijing)):  # still the 5th in UTC and in Los Angeles
         db.file_submission(_submission(), raw_sha256="2" * 64, source="a.eml", status="accepted", defects=[])
-    assert len(db.submissions(*clock.day_window(datetime(2022, 5, 6).date(), beijing))) == 1
-    assert db.submissions(*clock.day_window(datetime(2022, 5, 5).date(), beijing)) == []
+    assert len(db.load_all(*clock.day_window(datetime(2022, 5, 6).date(), beijing))) == 1
+    assert db.load_all(*clock.day_window(datetime(2022, 5, 5).date(), beijing)) == []
 
 
 def test_a_naive_moment_is_refused_rather_than_stored_in_a_guessed_zone(db):
