@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ingest import service_config
 from ingest.linkcheck import LinkCheckSettings
 from notifier.reply import ReplyIdentity
 from rules import clock
@@ -34,6 +35,10 @@ class Settings:
     database_url: str
     outbox_dir: Path
     templates_dir: Path | None = None
+    mailboxes: list[service_config.MailboxSettings] = field(default_factory=list)
+    smtp: service_config.SmtpSettings | None = None
+    schedule: service_config.ScheduleSettings = field(default_factory=service_config.ScheduleSettings)
+    dry_run: bool = False  # write replies as .eml files into outbox_dir instead of sending them
 
     @property
     def files_dir(self) -> Path:
@@ -78,6 +83,12 @@ def _settings(data: dict, *, db: str | None, outbox: Path | None) -> Settings:
     except (TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(f"名册（[roster]）配置有误：{exc}") from exc
     templates = reply.get("templates_dir")
+    try:
+        service = dict(mailboxes=service_config.mailboxes(list(data.get("mailboxes", []))),
+                       smtp=service_config.smtp(data.get("smtp", {})),
+                       schedule=service_config.schedule(data.get("schedule", {})))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"服务配置有误：{exc}") from exc
     return Settings(
         campaign=campaign,
         identity=ReplyIdentity(**{k: reply[k] for k in ("address", "name", "organisation", "signature") if k in reply}),
@@ -93,6 +104,8 @@ def _settings(data: dict, *, db: str | None, outbox: Path | None) -> Settings:
         database_url=database_url,
         outbox_dir=Path(outbox) if outbox else data_dir / "outbox",
         templates_dir=Path(templates) if templates else None,
+        dry_run=outbox is not None,
+        **service,
     )
 
 

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from ingest.classify import read_material
 from ingest.config import Settings
+from ingest.delivery import delivery_for
 from ingest.linkcheck import check_links
 from notifier.autoreply import automated_reason
-from notifier.outbox import write_outbox
+from notifier.outbox import Outgoing, outgoing
 from notifier.reply import compose_coordinator_note, compose_reply, reply_address, reply_template
 from parsers.email import parse_message, thread_ids
 from parsers.facts import Defect, MailMessage, Material, ShareLink, SubjectInfo, Submission
@@ -32,6 +33,7 @@ from rules.timing import assign_batch, sending_time
 from rules.units import resolve_unit
 from storage.database import Database
 from storage.files import FileStore
+from storage.outgoing import queue
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +116,7 @@ class Pipeline:
         self.files = FileStore(settings.files_dir)
         self.db = database or Database(settings.database_url)
         settings.outbox_dir.mkdir(parents=True, exist_ok=True)
+        self.delivery = delivery_for(settings, self.db)
 
     def process(self, raw: bytes, source: str, received: datetime | None = None) -> Outcome:
         """Handle one raw message; `received` is the server's receipt time if the source has it."""
@@ -138,10 +141,13 @@ class Pipeline:
         defects, status = self.assess(sub)  # 4. judge
         for att in message.attachments:
             self.files.put(att.data, durable=False)  # the raw message, stored durably, holds them too
-        sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status=status,
-                                      defects=defects, note=sub.timing_note)  # 5. file
+        reply = self.compose(sub, status, defects, f"auto:{raw_sha}")
+        sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status=status, defects=defects,
+                                      note=sub.timing_note, outgoing=[reply] if reply else [])  # 5. file, with its reply
+        if sid is None:  # another worker filed the same mail first
+            return Outcome(source, message.message_id, "duplicate")
         outcome = Outcome(source, message.message_id, status, sub, defects, sid, note=sub.timing_note)
-        outcome.reply_path = self.reply(sub, status, defects, sid)  # 6. reply
+        outcome.reply_path = self.deliver(reply.key if reply else None)  # 6. reply
         return outcome
 
     def assess(self, sub: Submission) -> tuple[list[Defect], str]:
@@ -163,21 +169,25 @@ class Pipeline:
                                       defects=[], note=reason)
         return Outcome(source, message.message_id, "ignored", sub, [], sid, note=reason)
 
-    def reply(self, sub: Submission, status: str, defects: list[Defect], sid: int,
-              purpose: str = "auto") -> Path | None:
-        """Compose, write and record the reply; at most one per submission and purpose ("auto" = on arrival)."""
-        to = reply_address(sub.message)
-        if not to:
+    def compose(self, sub: Submission, status: str, defects: list[Defect], key: str) -> Outgoing | None:
+        """The receipt, notice or late note for a submission, ready to queue; None when nobody can be answered."""
+        if not reply_address(sub.message):
             return None
         reply = compose_reply(sub, status, defects, self.settings.identity,
                               templates_dir=self.settings.templates_dir, campaign=self.settings.campaign)
-        path = write_outbox(reply, self.settings.outbox_dir)
-        kind = reply_template(sub, status)
-        if not self.db.record_reply(sid, kind=kind, to=to, message_id=reply["Message-ID"], outbox_path=str(path),
-                                    purpose=purpose):
-            path.unlink(missing_ok=True)  # someone already answered this submission
+        return outgoing(reply, key, reply_template(sub, status))
+
+    def reply(self, sub: Submission, status: str, defects: list[Defect], sid: int, purpose: str) -> Path | None:
+        """Queue and deliver a later reply (a coordinator's); at most one per submission and purpose."""
+        item = self.compose(sub, status, defects, f"{purpose}:{sid}")
+        if item is None or not queue(self.db, item, sid):
             return None
-        return path
+        return self.deliver(item.key)
+
+    def deliver(self, key: str | None = None) -> Path | None:
+        """Send what is due; the outbox file written for `key`, in a dry run."""
+        results = self.delivery.run()
+        return next((r.path for r in results if r.key == key), None)
 
     def _failed(self, raw_sha: str, source: str, exc: Exception) -> Outcome:
         """Our failure, not the submitter's: file it as an error and tell the coordinators in words."""
@@ -200,7 +210,8 @@ class Pipeline:
                     f"原始邮件已完整保存在 {self.files.path(raw_sha)}，{where}。", f"技术细节（供维护人员）：{detail}"]
         note = compose_coordinator_note(message, problems, self.settings.identity, self.settings.coordinators,
                                         tz=self.settings.campaign.zone)
-        write_outbox(note, self.settings.outbox_dir)
+        queue(self.db, outgoing(note, f"note:{raw_sha}", "note"), sid)  # one note per mail, however often it fails
+        self.deliver()
         return Outcome(source, message.message_id, "error", sub, submission_id=sid, note=failure_in_words(exc))
 
 

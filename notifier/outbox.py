@@ -25,17 +25,35 @@ SAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 MAX_ID_CHARS = 80
 
 
-def _safe_id(msg: EmailMessage) -> str:
-    raw = str(msg.get("Message-ID", "")).strip().strip("<>")
+def _safe_id(message_id: str) -> str:
+    raw = message_id.strip().strip("<>")
     safe = SAFE_CHARS.sub("_", raw).strip("._")[:MAX_ID_CHARS]
     return safe or uuid.uuid4().hex
 
 
-def write_outbox(msg: EmailMessage, outbox_dir: Path) -> Path:
-    """Write `msg` as `<UTC timestamp>-<message id>.eml`, atomically; return the path."""
+@dataclass
+class Outgoing:
+    """A composed mail waiting in the outgoing table: what, to whom, and the key that makes it unique."""
+
+    key: str
+    kind: str  # receipt / defects / late / note / digest / reminder
+    to: list[str]
+    message_id: str
+    raw: bytes
+
+
+def outgoing(msg: EmailMessage, key: str, kind: str) -> Outgoing:
+    to = [address for _name, address in getaddresses([str(msg.get("To", ""))]) if address]
+    return Outgoing(key=key, kind=kind, to=to, message_id=str(msg["Message-ID"]), raw=msg.as_bytes())
+
+
+def write_outbox(msg: EmailMessage | bytes, outbox_dir: Path, message_id: str | None = None) -> Path:
+    """Write a message as `<UTC timestamp>-<message id>.eml`, atomically; return the path."""
+    raw = msg if isinstance(msg, bytes) else msg.as_bytes()
+    message_id = message_id if message_id is not None else str(msg.get("Message-ID", ""))
     stamp = clock.now().strftime("%Y%m%dT%H%M%S%fZ")
-    target = Path(outbox_dir) / f"{stamp}-{_safe_id(msg)}.eml"
-    atomic_write(target, msg.as_bytes())
+    target = Path(outbox_dir) / f"{stamp}-{_safe_id(message_id)}.eml"
+    atomic_write(target, raw)
     return target
 
 
@@ -79,6 +97,13 @@ class SmtpSender:
         if self.starttls:
             client.starttls(context=context)
         return client
+
+    def send_raw(self, raw: bytes, to: list[str], sender: str) -> dict[str, tuple[int, bytes]]:
+        """Send stored bytes as they are (composed once); return the recipients the server refused."""
+        with self._connect() as client:
+            if self.username:
+                client.login(self.username, self._password())
+            return client.sendmail(self.envelope_from if self.envelope_from is not None else sender, to, raw)
 
     def send(self, msg: EmailMessage) -> dict[str, tuple[int, bytes]]:
         """Send one message; return the recipients the server refused (all refused raises)."""

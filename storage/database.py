@@ -14,10 +14,11 @@ from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
+from notifier.outbox import Outgoing
 from parsers.facts import Defect, Submission
 from rules.unit_names import normalise_unit
-from storage.mapping import StoredSubmission, defect_row, link_row, material_row, stored_submission
-from storage.models import DefectRecord, LinkRecord, MaterialRecord, ReplyRecord, SubmissionRecord
+from storage.mapping import StoredSubmission, defect_row, link_row, material_row, outgoing_row, stored_submission
+from storage.models import DefectRecord, LinkRecord, MaterialRecord, OutgoingRecord, SubmissionRecord
 
 ACTIVE = ("accepted", "defective")
 
@@ -61,8 +62,12 @@ class Database:
             return found
 
     def file_submission(self, sub: Submission, *, raw_sha256: str, source: str, status: str,
-                        defects: list[Defect], note: str | None = None) -> int:
-        """Store one judged message; return its id. Supersedes the unit's earlier one in the batch."""
+                        defects: list[Defect], note: str | None = None, outgoing: list[Outgoing] = ()) -> int | None:
+        """Store one judged message with the reply it calls for, in one transaction; return its id.
+
+        Retires what it replaces in the unit's collection. None when its
+        reply's key is taken: the same mail was filed and answered already.
+        """
         msg = sub.message
         unit = sub.unit or sub.subject.unit
         record = SubmissionRecord(
@@ -74,14 +79,20 @@ class Database:
             batch=sub.batch, status=status, note=note, problems="；".join(msg.problems) or None,
         )
         with Session(self.engine) as session:
-            session.add(record)
-            session.flush()
-            session.add_all(material_row(record.id, m) for m in sub.materials)
-            session.add_all(link_row(record.id, link) for link in sub.links)
-            session.add_all(defect_row(record.id, d) for d in defects)
-            if status in ACTIVE:
-                self.supersede(session, record, sub)
-            session.commit()
+            try:
+                session.add(record)
+                session.flush()
+                session.add_all(material_row(record.id, m) for m in sub.materials)
+                session.add_all(link_row(record.id, link) for link in sub.links)
+                session.add_all(defect_row(record.id, d) for d in defects)
+                session.add_all(outgoing_row(item, record.id) for item in outgoing)
+                session.flush()
+                if status in ACTIVE:
+                    self.supersede(session, record, sub)
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                return None
             return record.id
 
     def supersede(self, session: Session, record: SubmissionRecord, sub: Submission) -> None:
@@ -110,19 +121,6 @@ class Database:
                 old.superseded_by = record.id
                 session.add(old)
 
-    def record_reply(self, submission_id: int, *, kind: str, to: str, message_id: str,
-                     outbox_path: str | None, purpose: str = "auto") -> bool:
-        """Remember the reply; False if this submission already has one for `purpose` (never reply twice)."""
-        with Session(self.engine) as session:
-            session.add(ReplyRecord(submission_id=submission_id, kind=kind, to=to, purpose=purpose,
-                                    message_id=message_id, outbox_path=outbox_path))
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                return False
-            return True
-
     def submission(self, submission_id: int) -> SubmissionRecord | None:
         with Session(self.engine) as session:
             return session.get(SubmissionRecord, submission_id)
@@ -148,7 +146,7 @@ class Database:
 
     def _stored(self, session: Session, record: SubmissionRecord) -> StoredSubmission:
         return stored_submission(record, *(self._children_in(session, table, record.id)
-                                           for table in (MaterialRecord, LinkRecord, DefectRecord, ReplyRecord)))
+                                           for table in (MaterialRecord, LinkRecord, DefectRecord, OutgoingRecord)))
 
     @staticmethod
     def _children_in(session: Session, table, submission_id: int) -> list:
@@ -162,7 +160,8 @@ class Database:
         """
         with Session(self.engine) as session:
             if thread_ids:
-                replies = session.exec(select(ReplyRecord).where(ReplyRecord.message_id.in_(thread_ids))).all()
+                replies = session.exec(select(OutgoingRecord).where(OutgoingRecord.message_id.in_(thread_ids),
+                                                                    OutgoingRecord.submission_id.is_not(None))).all()
                 for reply in replies:
                     record = session.get(SubmissionRecord, reply.submission_id)
                     if record is not None and record.unit:

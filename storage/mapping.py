@@ -13,8 +13,9 @@ from datetime import datetime
 
 from parsers.facts import (ApplicationForm, Defect, MailMessage, Material, ScanPage, ScanReading, SealFinding,
                            ShareLink, SubjectInfo, Submission)
+from notifier.outbox import Outgoing
 from rules.clock import now
-from storage.models import DefectRecord, LinkRecord, MaterialRecord, ReplyRecord, SubmissionRecord
+from storage.models import DefectRecord, LinkRecord, MaterialRecord, OutgoingRecord, SubmissionRecord
 
 PAGE_TEXT_KEPT = 2000
 
@@ -31,12 +32,14 @@ class StoredMaterial:
 
 @dataclass
 class StoredReply:
-    kind: str  # receipt / defects / late
+    kind: str  # receipt / defects / late / note
     to: str
     message_id: str
     created_at: datetime
     sent_at: datetime | None
     outbox_path: str | None
+    status: str = "pending"  # pending / sent / written / failed
+    key: str = ""
 
 
 @dataclass
@@ -82,6 +85,11 @@ def link_row(submission_id: int, link: ShareLink) -> LinkRecord:
     )
 
 
+def outgoing_row(item: Outgoing, submission_id: int | None = None) -> OutgoingRecord:
+    return OutgoingRecord(key=item.key, submission_id=submission_id, kind=item.kind, to=", ".join(item.to),
+                          message_id=item.message_id, raw=item.raw)
+
+
 def defect_row(submission_id: int, d: Defect) -> DefectRecord:
     return DefectRecord(submission_id=submission_id, **asdict(d))
 
@@ -111,7 +119,7 @@ def link_from_row(row: LinkRecord) -> ShareLink:
 
 
 def stored_submission(record: SubmissionRecord, materials: list[MaterialRecord], links: list[LinkRecord],
-                      defects: list[DefectRecord], replies: list[ReplyRecord]) -> StoredSubmission:
+                      defects: list[DefectRecord], replies: list[OutgoingRecord]) -> StoredSubmission:
     message = MailMessage(message_id=record.message_id, subject=record.subject, sender=record.sender,
                           reply_to=record.reply_to, date=record.sent_at)
     sub = Submission(
@@ -129,5 +137,6 @@ def stored_submission(record: SubmissionRecord, materials: list[MaterialRecord],
         superseded_by=record.superseded_by,
         materials=[StoredMaterial(row.id, m, row.superseded_by, row.superseded_reason)
                    for row, m in zip(materials, sub.materials)],
-        replies=[StoredReply(r.kind, r.to, r.message_id, r.created_at, r.sent_at, r.outbox_path) for r in replies],
+        replies=[StoredReply(r.kind, r.to, r.message_id, r.created_at, r.sent_at, r.outbox_path, r.status, r.key)
+                 for r in replies],
     )

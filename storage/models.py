@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, TypeDecorator, text
 from sqlmodel import Field, SQLModel
 
 from rules.clock import now as utcnow
@@ -53,6 +53,14 @@ def _moment_now() -> Any:
 
 class SubmissionRecord(SQLModel, table=True):
     __tablename__ = "submission"
+    # One filing per mail, enforced by the database (two workers, a crash and a retry included);
+    # a failed attempt ("error") does not count, so the mail is tried again.
+    __table_args__ = (
+        Index("one_filing_per_raw_mail", "raw_sha256", unique=True,
+              sqlite_where=text("status != 'error'"), postgresql_where=text("status != 'error'")),
+        Index("one_filing_per_message_id", "message_id", "sender", unique=True,
+              sqlite_where=text("status != 'error'"), postgresql_where=text("status != 'error'")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     message_id: str = Field(index=True)
@@ -125,25 +133,31 @@ class DefectRecord(SQLModel, table=True):
     where: str = ""
 
 
-class ReplyRecord(SQLModel, table=True):
-    """At most one reply per submission and purpose: the unique constraint is the guarantee.
+class OutgoingRecord(SQLModel, table=True):
+    """Every mail we send (replies, notes, digests, reminders): composed once, sent once.
 
-    `purpose` "auto" is the answer on arrival; a coordinator's decision or
-    resend is its own purpose ("accept-<history id>", "resend-<history id>").
+    The unique `key` is the guarantee: `auto:<submission id>` is the answer
+    on arrival, `accept-3:<id>` a coordinator's, `digest:2022-05-05` a day's
+    digest. A row is written in the same transaction as what caused it and
+    is marked sent only after the server took it.
     """
 
-    __tablename__ = "reply"
-    __table_args__ = (UniqueConstraint("submission_id", "purpose"),)
+    __tablename__ = "outgoing"
 
     id: int | None = Field(default=None, primary_key=True)
-    submission_id: int = Field(foreign_key="submission.id")
-    kind: str  # "receipt", "defects" or "late"
-    purpose: str = "auto"
-    to: str
-    message_id: str
-    outbox_path: str | None = None
+    key: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    submission_id: int | None = Field(default=None, foreign_key="submission.id", index=True)
+    kind: str  # receipt / defects / late / note / digest / reminder
+    to: str  # comma-separated addresses
+    message_id: str = Field(index=True)
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = _moment_now()
+    status: str = Field(default="pending", index=True)  # pending / sent / written / failed
+    attempts: int = 0
+    next_attempt_at: datetime = _moment_now()
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
     sent_at: datetime | None = _optional_moment()
+    outbox_path: str | None = None
 
 
 class HistoryRecord(SQLModel, table=True):

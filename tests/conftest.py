@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 # The machine zones every time-sensitive test runs under: a CI box in UTC, a
 # server in Beijing, and one far west of both (where "today" lags by a day).
@@ -100,3 +102,55 @@ def freeze():
         return time_machine.travel(moment.timestamp(), tick=False)
 
     return travel
+
+
+# ---------------------------------------------------------------- SMTP sink (aiosmtpd on 127.0.0.1)
+
+SMTP_PASSWORD = "xqzmlkwhbtdcbgej"  # a QQ-style SMTP authorisation code
+
+
+class Sink:
+    """An aiosmtpd handler keeping every envelope it receives."""
+
+    def __init__(self):
+        self.envelopes = []
+        self.logins = []
+        self.encrypted = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        self.encrypted.append(server.transport.get_extra_info("ssl_object") is not None)
+        return "250 Message accepted for delivery"
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        if isinstance(auth_data, LoginPassword) and auth_data.password == SMTP_PASSWORD.encode():
+            self.logins.append(auth_data.login.decode())
+            return AuthResult(success=True)
+        return AuthResult(success=False, handled=False)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """Start local SMTP sinks on 127.0.0.1; the fixture stops them after the test."""
+    servers = []
+
+    def start(auth: bool = False, **kwargs):
+        sink = Sink()
+        if auth:
+            kwargs["authenticator"] = sink.authenticate
+        controller = Controller(sink, hostname="127.0.0.1", port=free_port(), **kwargs)
+        controller.start()
+        servers.append(controller)
+        return sink, controller.port
+
+    yield start
+    for controller in servers:
+        controller.stop()
+
+

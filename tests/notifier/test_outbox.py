@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import socket
 import ssl
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -24,7 +21,7 @@ from parsers.facts import ApplicationForm, MailMessage, Material, SubjectInfo, S
 CST = dt.timezone(dt.timedelta(hours=8))
 UNIT = "嘉兴市南湖区社区学院"
 TITLE = "“智享晚年”老年人数字素养提升培训"
-PASSWORD = "xqzmlkwhbtdcbgej"  # a QQ-style SMTP authorisation code
+PASSWORD = "xqzmlkwhbtdcbgej"  # the SMTP sink's password (tests/conftest.py)
 
 
 def receipt():
@@ -63,51 +60,6 @@ def test_outbox_names_a_message_without_message_id(tmp_path):
     assert path.suffix == ".eml" and len(path.stem.split("-", 1)[1]) == 32
 
 
-class Sink:
-    """An aiosmtpd handler keeping every envelope it receives."""
-
-    def __init__(self):
-        self.envelopes = []
-        self.logins = []
-        self.encrypted = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        self.encrypted.append(server.transport.get_extra_info("ssl_object") is not None)
-        return "250 Message accepted for delivery"
-
-    def authenticate(self, server, session, envelope, mechanism, auth_data):
-        if isinstance(auth_data, LoginPassword) and auth_data.password == PASSWORD.encode():
-            self.logins.append(auth_data.login.decode())
-            return AuthResult(success=True)
-        return AuthResult(success=False, handled=False)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    """Start local SMTP sinks on 127.0.0.1; the fixture stops them after the test."""
-    servers = []
-
-    def start(auth: bool = False, **kwargs):
-        sink = Sink()
-        if auth:
-            kwargs["authenticator"] = sink.authenticate
-        controller = Controller(sink, hostname="127.0.0.1", port=free_port(), **kwargs)
-        controller.start()
-        servers.append(controller)
-        return sink, controller.port
-
-    yield start
-    for controller in servers:
-        controller.stop()
-
-
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1, made on the spot."""
@@ -129,7 +81,7 @@ def certificate(tmp_path_factory) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def received(sink: Sink):
+def received(sink):
     assert len(sink.envelopes) == 1
     envelope = sink.envelopes[0]
     return envelope, message_from_bytes(envelope.content, policy=policy.default)

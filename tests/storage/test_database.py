@@ -8,7 +8,9 @@ import pytest
 
 from parsers.facts import ApplicationForm, Defect, MailMessage, Material, ShareLink, SubjectInfo, Submission
 from rules.collection import place_in_collection
+from notifier.outbox import Outgoing
 from storage.database import Database
+from storage.outgoing import queue
 from storage.files import FileStore, sha256_hex
 
 CST = timezone(timedelta(hours=8))
@@ -79,13 +81,21 @@ def test_later_submission_of_the_same_unit_and_batch_supersedes_the_earlier(db):
     assert db.submission(second).superseded_by is None
 
 
-def test_a_submission_gets_at_most_one_reply(db):
-    sid = db.file_submission(_submission(), raw_sha256="4" * 64, source="a", status="accepted", defects=[])
-    assert db.record_reply(sid, kind="receipt", to="xihu@163.com", message_id="<r1@x>", outbox_path=None)
-    assert not db.record_reply(sid, kind="receipt", to="xihu@163.com", message_id="<r2@x>", outbox_path=None)
-    assert [r.message_id for r in db.load(sid).replies] == ["<r1@x>"]
-    assert db.record_reply(sid, kind="receipt", to="xihu@163.com", message_id="<r3@x>", outbox_path=None,
-                           purpose="resend-1")  # a coordinator's resend is its own purpose, once
+def _reply(key: str) -> Outgoing:
+    return Outgoing(key=key, kind="receipt", to=["xihu@163.com"], message_id=f"<{key}@example.org.cn>",
+                    raw=b"Subject: Re\r\n\r\n\xe5\x8f\x97\xe7\x90\x86")
+
+
+def test_a_submission_and_its_reply_are_filed_together_and_a_reply_key_is_used_once(db):
+    sid = db.file_submission(_submission(), raw_sha256="4" * 64, source="a", status="accepted", defects=[],
+                             outgoing=[_reply("auto:4444")])
+    assert [(r.kind, r.status, r.key) for r in db.load(sid).replies] == [("receipt", "pending", "auto:4444")]
+    again = db.file_submission(_submission(message_id="<again@163.com>"), raw_sha256="4" * 64, source="a",
+                               status="accepted", defects=[], outgoing=[_reply("auto:4444")])
+    assert again is None and len(db.load_all()) == 1  # nothing of the second filing is left
+    assert not queue(db, _reply("auto:4444"), sid)
+    assert queue(db, _reply(f"resend-1:{sid}"), sid)  # a coordinator's resend is its own key, once
+    assert not queue(db, _reply(f"resend-1:{sid}"), sid)
 
 
 def test_file_store_is_content_addressed_and_idempotent(tmp_path):

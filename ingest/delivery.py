@@ -1,0 +1,83 @@
+"""Sending what the outgoing table holds: through SMTP, or into an outbox folder (dry run).
+
+Each due row is claimed, handed to the transport, and marked sent only after
+the server took it; a failure is retried with backoff and shows in the
+digest, never raises out of the loop. A recipient who already got
+`max_per_recipient_per_hour` mails this hour waits (loop and backscatter guard).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from notifier.outbox import SmtpSender, write_outbox
+from rules import clock
+from storage import outgoing
+from storage.database import Database
+from storage.models import OutgoingRecord
+
+log = logging.getLogger(__name__)
+HOUR = timedelta(hours=1)
+
+
+@dataclass
+class Sent:
+    key: str
+    status: str  # sent / written / retry
+    path: Path | None = None
+    error: str | None = None
+
+
+@dataclass
+class Delivery:
+    db: Database
+    sender_address: str
+    smtp: SmtpSender | None = None  # None: dry run into `outbox_dir`
+    outbox_dir: Path | None = None
+    max_per_recipient_per_hour: int = 5
+
+    def run(self, limit: int = 50) -> list[Sent]:
+        """Send (or write) every due row, once each; return what happened to each."""
+        return [result for row in outgoing.due(self.db, limit) if (result := self._one(row.id)) is not None]
+
+    def _one(self, row_id: int) -> Sent | None:
+        session = outgoing.claim(self.db, row_id)
+        if session is None:
+            return None  # another worker has it, or it went out meanwhile
+        row = session.get(OutgoingRecord, row_id)
+        key, to, raw, message_id = row.key, [a.strip() for a in row.to.split(",") if a.strip()], row.raw, row.message_id
+        if self.smtp is None:
+            path = write_outbox(raw, self.outbox_dir, message_id)
+            outgoing.finish(session, row_id, status="written", outbox_path=str(path))
+            return Sent(key, "written", path)
+        if row.kind in ("receipt", "defects", "late", "reminder") and self._over_limit(to):
+            outgoing.finish(session, row_id, status="retry", error="同一收件人一小时内邮件过多，稍后再发", retry_in=HOUR)
+            return Sent(key, "retry", error="rate limit")
+        try:
+            refused = self.smtp.send_raw(raw, to, self.sender_address)
+        except (smtplib.SMTPException, OSError, RuntimeError) as exc:
+            wait = min(timedelta(minutes=2 ** min(row.attempts, 6)), HOUR)
+            log.warning("sending %s failed: %s", key, exc)
+            outgoing.finish(session, row_id, status="retry", error=f"发送失败：{exc}", retry_in=wait)
+            return Sent(key, "retry", error=str(exc))
+        outgoing.finish(session, row_id, status="sent", error=f"被拒收：{refused}" if refused else None)
+        return Sent(key, "sent")
+
+    def _over_limit(self, to: list[str]) -> bool:
+        since = clock.now() - HOUR
+        return any(outgoing.sent_to_since(self.db, address, since) >= self.max_per_recipient_per_hour for address in to)
+
+
+def delivery_for(settings, db: Database) -> Delivery:
+    """SMTP when `[smtp]` is configured and no dry run was asked for; else .eml files in the outbox folder."""
+    smtp = settings.smtp
+    if smtp is None or settings.dry_run:
+        return Delivery(db, settings.identity.address, outbox_dir=settings.outbox_dir)
+    sender = SmtpSender(host=smtp.host, port=smtp.port, username=smtp.user or None, password_env=smtp.password_env,
+                        ssl=smtp.security == "ssl", starttls=smtp.security == "starttls")
+    return Delivery(db, settings.identity.address, smtp=sender,
+                    max_per_recipient_per_hour=smtp.max_per_recipient_per_hour)

@@ -1,0 +1,83 @@
+"""The outgoing table: queue a composed mail once, hand out what is due, remember what was sent.
+
+Rows are claimed with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so two
+workers never send the same row; SQLite serialises writers by itself.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from notifier.outbox import Outgoing
+from rules import clock
+from storage.database import Database
+from storage.mapping import outgoing_row
+from storage.models import OutgoingRecord
+
+MAX_ATTEMPTS = 12
+
+
+def queue(db: Database, item: Outgoing, submission_id: int | None = None) -> bool:
+    """Queue a mail; False when one with the same key is already queued or sent (never twice)."""
+    with Session(db.engine) as session:
+        session.add(outgoing_row(item, submission_id))
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            return False
+        return True
+
+
+def due(db: Database, limit: int = 50) -> list[OutgoingRecord]:
+    """Pending rows whose time has come, oldest first."""
+    with Session(db.engine) as session:
+        query = (select(OutgoingRecord).where(OutgoingRecord.status == "pending",
+                                              OutgoingRecord.next_attempt_at <= clock.now())
+                 .order_by(OutgoingRecord.id).limit(limit))
+        return list(session.exec(query))
+
+
+def claim(db: Database, row_id: int) -> Session | None:
+    """A session holding the row locked (PostgreSQL) while it is sent; None if someone else has it or sent it."""
+    session = Session(db.engine)
+    query = select(OutgoingRecord).where(OutgoingRecord.id == row_id, OutgoingRecord.status == "pending")
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    if session.exec(query).first() is None:
+        session.close()
+        return None
+    return session
+
+
+def finish(session: Session, row_id: int, *, status: str, error: str | None = None,
+           retry_in: timedelta | None = None, outbox_path: str | None = None) -> None:
+    """Record the outcome of one attempt and release the row."""
+    try:
+        row = session.get(OutgoingRecord, row_id)
+        row.attempts += 1
+        row.last_error = error
+        if status == "retry":
+            row.status = "failed" if row.attempts >= MAX_ATTEMPTS else "pending"
+            row.next_attempt_at = clock.now() + (retry_in or timedelta(minutes=1))
+        else:
+            row.status = status
+            row.sent_at = clock.now()
+            row.outbox_path = outbox_path
+        session.add(row)
+        session.commit()
+    finally:
+        session.close()
+
+
+def sent_to_since(db: Database, address: str, since: datetime) -> int:
+    """How many mails went to `address` since `since` (the per-recipient hourly guard)."""
+    with Session(db.engine) as session:
+        query = select(func.count()).select_from(OutgoingRecord).where(
+            OutgoingRecord.status.in_(("sent", "written")), OutgoingRecord.sent_at >= since,
+            OutgoingRecord.to.contains(address))
+        return session.exec(query).one()
