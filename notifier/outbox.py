@@ -44,7 +44,8 @@ class Outgoing:
 
 def outgoing(msg: EmailMessage, key: str, kind: str) -> Outgoing:
     to = [address for _name, address in getaddresses([str(msg.get("To", ""))]) if address]
-    return Outgoing(key=key, kind=kind, to=to, message_id=str(msg["Message-ID"]), raw=msg.as_bytes())
+    raw = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))  # RFC 5322 line ends: smtplib sends bytes as they are
+    return Outgoing(key=key, kind=kind, to=to, message_id=str(msg["Message-ID"]), raw=raw)
 
 
 def write_outbox(msg: EmailMessage | bytes, outbox_dir: Path, message_id: str | None = None) -> Path:

@@ -40,6 +40,8 @@ class StoredReply:
     outbox_path: str | None
     status: str = "pending"  # pending / sent / written / failed
     key: str = ""
+    attempts: int = 0
+    last_error: str | None = None
 
 
 @dataclass
@@ -137,6 +139,7 @@ def stored_submission(record: SubmissionRecord, materials: list[MaterialRecord],
         superseded_by=record.superseded_by,
         materials=[StoredMaterial(row.id, m, row.superseded_by, row.superseded_reason)
                    for row, m in zip(materials, sub.materials)],
-        replies=[StoredReply(r.kind, r.to, r.message_id, r.created_at, r.sent_at, r.outbox_path, r.status, r.key)
+        replies=[StoredReply(r.kind, r.to, r.message_id, r.created_at, r.sent_at, r.outbox_path, r.status, r.key,
+                             r.attempts, r.last_error)
                  for r in replies],
     )

@@ -129,12 +129,6 @@ class Sink:
         return AuthResult(success=False, handled=False)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server():
     """Start local SMTP sinks on 127.0.0.1; the fixture stops them after the test."""
@@ -144,7 +138,7 @@ def smtp_server():
         sink = Sink()
         if auth:
             kwargs["authenticator"] = sink.authenticate
-        controller = Controller(sink, hostname="127.0.0.1", port=free_port(), **kwargs)
+        controller = Controller(sink, hostname="127.0.0.1", port=kwargs.pop("port", None) or _free_port(), **kwargs)
         controller.start()
         servers.append(controller)
         return sink, controller.port
@@ -154,3 +148,9 @@ def smtp_server():
         controller.stop()
 
 
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (yet)."""
+    return _free_port()

@@ -1,0 +1,67 @@
+"""Replies leave through SMTP exactly once: retried while the server is down, held back past the hourly limit."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from email import message_from_bytes, policy
+
+from ingest.pipeline import Pipeline
+from ingest.samples.forms import build_case_form
+from ingest.samples.mails import CST, MailSpec, build_mail
+from ingest.service_config import SmtpSettings
+
+UNIT = "杭州市西湖区社区学院"
+
+
+def _mail(n: int, sender: str = "xihu_sqxy@163.com") -> bytes:
+    return build_mail(MailSpec(subject=f"{UNIT}+智慧助老材料+1个", sender=("西湖", sender), message_id=f"<m{n}@163.com>",
+                               attachments=[(f"{UNIT}+案例{n}.docx", build_case_form(name=f"案例{n}", unit=UNIT))],
+                               date=datetime(2022, 4, 20, 10, n, tzinfo=CST)))
+
+
+def _smtp(settings, port: int, limit: int = 5):
+    settings.smtp = SmtpSettings(host="127.0.0.1", port=port, security="none", max_per_recipient_per_hour=limit)
+    settings.dry_run = False
+    return settings
+
+
+def test_a_reply_reaches_the_smtp_server_once_with_its_headers(settings, smtp_server):
+    sink, port = smtp_server()
+    pipeline = Pipeline(_smtp(settings, port))
+    outcome = pipeline.process(_mail(1), "1.eml")
+    assert outcome.reply_path is None  # sent, not written
+    [envelope] = sink.envelopes
+    reply = message_from_bytes(envelope.content, policy=policy.default)
+    assert envelope.rcpt_tos == ["xihu_sqxy@163.com"]
+    assert reply["In-Reply-To"] == "<m1@163.com>" and reply["Auto-Submitted"] == "auto-replied"
+    assert pipeline.deliver() is None and len(sink.envelopes) == 1  # nothing left to send
+    [row] = pipeline.db.load(outcome.submission_id).replies
+    assert row.status == "sent" and row.sent_at is not None
+    assert list(settings.outbox_dir.glob("*.eml")) == []
+
+
+def test_a_server_that_is_down_delays_the_reply_and_it_goes_once_when_back(settings, smtp_server, unused_port,
+                                                                          freeze):
+    pipeline = Pipeline(_smtp(settings, unused_port))
+    outcome = pipeline.process(_mail(1), "1.eml")  # nothing listens: the reply waits
+    [row] = pipeline.db.load(outcome.submission_id).replies
+    assert (row.status, row.attempts) == ("pending", 1) and "发送失败" in row.last_error
+    sink, _ = smtp_server(port=unused_port)
+    assert pipeline.deliver() is None and sink.envelopes == []  # not due yet: backoff
+    with freeze(datetime.now(timezone.utc) + timedelta(minutes=5)):
+        pipeline.deliver()
+        pipeline.deliver()
+    assert len(sink.envelopes) == 1
+    [row] = pipeline.db.load(outcome.submission_id).replies
+    assert row.status == "sent"
+
+
+def test_past_the_hourly_limit_a_recipient_waits_for_the_next_hour(settings, smtp_server, freeze):
+    sink, port = smtp_server()
+    pipeline = Pipeline(_smtp(settings, port, limit=2))
+    for n in range(1, 5):
+        pipeline.process(_mail(n), f"{n}.eml")
+    assert len(sink.envelopes) == 2
+    with freeze(datetime.now(timezone.utc) + timedelta(hours=1, minutes=1)):
+        pipeline.deliver()
+    assert len(sink.envelopes) == 4
