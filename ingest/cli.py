@@ -91,6 +91,32 @@ def digest(day: datetime | None, config: Path | None, db: str | None, outbox: Pa
     click.echo(f"已生成 {clock.cn_date(the_day)} 的每日汇总：{path}")
 
 
+@main.command(**COMMAND, help="运行收件服务：持续收取配置中的各个邮箱，审核、登记、自动回复，并按时发送每日汇总。按 Ctrl+C 或发送 SIGTERM 停止。")
+@click.option("--once", is_flag=True, help="只运行一轮（收取全部新邮件、处理、发送待发邮件）后退出，适合 cron 和测试。")
+@click.option("--outbox", metavar="文件夹", type=click.Path(path_type=Path), help="不发送，把回复写成 .eml 文件放到这个文件夹（试运行）。")
+@settings_options
+def run(once: bool, outbox: Path | None, config: Path | None, db: str | None) -> None:
+    import signal
+    import threading
+
+    from ingest.service import Service
+
+    settings = load(config, db, outbox)
+    if not settings.mailboxes:
+        raise click.UsageError("配置中没有 [[mailboxes]]：请先写明要收取的邮箱（见 README“运行服务”）。")
+    service = Service(settings)
+    if once:
+        done = service.once()
+        click.echo(f"本轮处理 {len(done.outcomes)} 封新邮件。")
+        return
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    click.echo(f"收件服务已启动：{len(settings.mailboxes)} 个邮箱，每 {settings.schedule.poll_seconds} 秒收取一次。")
+    service.run(stop)
+    click.echo("收件服务已停止。")
+
+
 def show_outcomes(outcomes: list[Outcome], settings: Settings) -> None:
     table = Table(title="处理结果", show_lines=True)
     for column, low, high in (("邮件", 8, 12), ("单位", 8, 12), ("状态", 6, 6), ("材料", 8, 10), ("问题", 18, None)):

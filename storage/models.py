@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, TypeDecorator, text
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from rules.clock import now as utcnow
@@ -172,3 +172,32 @@ class HistoryRecord(SQLModel, table=True):
     from_status: str | None = None
     to_status: str | None = None
     note: str = Field(default="", sa_column=Column(Text))
+
+
+class MailboxStateRecord(SQLModel, table=True):
+    """Where each watched mailbox stands: the UIDVALIDITY seen and the last UID handled, and its health."""
+
+    __tablename__ = "mailbox_state"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mailbox: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    uidvalidity: int | None = None
+    last_uid: int = 0
+    last_ok_at: datetime | None = _optional_moment()
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    last_error_at: datetime | None = _optional_moment()
+
+
+class FetchedRecord(SQLModel, table=True):
+    """One IMAP message handled: mailbox + UIDVALIDITY + UID is unique, whatever crashes in between."""
+
+    __tablename__ = "fetched"
+    __table_args__ = (UniqueConstraint("mailbox", "uidvalidity", "uid"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mailbox: str
+    uidvalidity: int
+    uid: int
+    raw_sha256: str
+    status: str  # the pipeline's outcome
+    at: datetime = _moment_now()

@@ -33,6 +33,11 @@ def queue(db: Database, item: Outgoing, submission_id: int | None = None) -> boo
         return True
 
 
+def exists(db: Database, key: str) -> bool:
+    with Session(db.engine) as session:
+        return session.exec(select(OutgoingRecord.id).where(OutgoingRecord.key == key)).first() is not None
+
+
 def due(db: Database, limit: int = 50) -> list[OutgoingRecord]:
     """Pending rows whose time has come, oldest first."""
     with Session(db.engine) as session:

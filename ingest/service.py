@@ -1,0 +1,71 @@
+"""The service `intake run` is: poll every mailbox, file and answer, send what is due, the daily digest.
+
+`once()` is one full pass (for cron and tests); `run()` repeats it every
+`poll_seconds` until told to stop (SIGTERM/SIGINT), finishing the message
+in hand first. Every effect is keyed in the database, so a second `intake
+run` on the same database, or a restart, never files or answers twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from ingest.config import Settings
+from ingest.digest import build_digest
+from ingest.mailbox import poll
+from ingest.pipeline import Outcome, Pipeline
+from notifier.outbox import outgoing
+from rules import clock
+from storage.outgoing import exists, queue
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Pass:
+    """What one pass did."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    digest_queued: bool = False
+
+
+class Service:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.pipeline = Pipeline(settings)
+
+    def once(self) -> Pass:
+        """Fetch everything new from every mailbox, process it, queue the digest if due, send what is due."""
+        done = Pass()
+        for box in self.settings.mailboxes:
+            done.outcomes += poll(self.pipeline, box)
+        done.digest_queued = self.queue_digest_if_due()
+        self.pipeline.deliver()
+        return done
+
+    def queue_digest_if_due(self, now: datetime | None = None) -> bool:
+        """From `digest_at` (campaign time) on, yesterday's digest, once per day (its key is the day)."""
+        if not self.settings.coordinators:
+            return False
+        tz = self.settings.campaign.zone
+        local = clock.local(now or clock.now(), tz)
+        if local.time() < self.settings.schedule.digest_at:
+            return False
+        day = local.date() - timedelta(days=1)
+        key = f"digest:{day.isoformat()}"
+        if exists(self.pipeline.db, key):
+            return False
+        message = build_digest(self.pipeline.db, self.settings, day)
+        return queue(self.pipeline.db, outgoing(message, key, "digest"))
+
+    def run(self, stop: threading.Event) -> None:
+        """Pass after pass until `stop` is set; a failing pass is logged and retried, never fatal."""
+        while not stop.is_set():
+            try:
+                self.once()
+            except Exception:  # the loop must outlive any one bad pass
+                log.exception("a pass of the service failed; retrying after the poll interval")
+            stop.wait(self.settings.schedule.poll_seconds)

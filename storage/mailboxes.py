@@ -1,0 +1,64 @@
+"""What the database remembers of each watched mailbox: UIDVALIDITY, last UID, health, handled UIDs."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from rules import clock
+from storage.database import Database
+from storage.models import FetchedRecord, MailboxStateRecord
+
+
+def state(db: Database, mailbox: str) -> MailboxStateRecord:
+    with Session(db.engine) as session:
+        found = session.exec(select(MailboxStateRecord).where(MailboxStateRecord.mailbox == mailbox)).first()
+        return found or MailboxStateRecord(mailbox=mailbox)
+
+
+def _save(db: Database, mailbox: str, **changes) -> None:
+    with Session(db.engine) as session:
+        row = session.exec(select(MailboxStateRecord).where(MailboxStateRecord.mailbox == mailbox)).first()
+        row = row or MailboxStateRecord(mailbox=mailbox)
+        for name, value in changes.items():
+            setattr(row, name, value)
+        session.add(row)
+        session.commit()
+
+
+def start_epoch(db: Database, mailbox: str, uidvalidity: int) -> int:
+    """The last UID handled under this UIDVALIDITY (0 after a change: resync, duplicates caught by hash)."""
+    current = state(db, mailbox)
+    if current.uidvalidity != uidvalidity:
+        _save(db, mailbox, uidvalidity=uidvalidity, last_uid=0)
+        return 0
+    return current.last_uid
+
+
+def handled(db: Database, mailbox: str, uidvalidity: int, uid: int, raw_sha256: str, status: str) -> None:
+    """Remember one handled UID and move the mark forward (after the IMAP flag or move)."""
+    with Session(db.engine) as session:
+        session.add(FetchedRecord(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, raw_sha256=raw_sha256,
+                                  status=status))
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+    current = state(db, mailbox)
+    _save(db, mailbox, last_uid=max(current.last_uid, uid), last_ok_at=clock.now(), last_error=None)
+
+
+def was_handled(db: Database, mailbox: str, uidvalidity: int, uid: int) -> bool:
+    with Session(db.engine) as session:
+        return session.exec(select(FetchedRecord).where(
+            FetchedRecord.mailbox == mailbox, FetchedRecord.uidvalidity == uidvalidity,
+            FetchedRecord.uid == uid)).first() is not None
+
+
+def failed(db: Database, mailbox: str, error: str) -> None:
+    _save(db, mailbox, last_error=error, last_error_at=clock.now())
+
+
+def all_states(db: Database) -> list[MailboxStateRecord]:
+    with Session(db.engine) as session:
+        return list(session.exec(select(MailboxStateRecord).order_by(MailboxStateRecord.mailbox)))

@@ -1,0 +1,202 @@
+"""The live service against real servers: Dovecot IMAP and an aiosmtpd sink, both on 127.0.0.1.
+
+Mail is APPENDed over IMAP as a unit's client would deliver it; `intake run --once` and a threaded
+`intake run` must file it, answer it once at the SMTP sink, flag or move it, and never do it twice.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from click.testing import CliRunner
+from imapclient import IMAPClient
+from sqlmodel import Session, delete, select
+
+from ingest.cli import main
+from ingest.samples.forms import build_case_form
+from ingest.samples.mails import CST, MailSpec, build_mail
+from ingest.service import Service
+from ingest.service_config import MailboxSettings, ScheduleSettings, SmtpSettings
+from rules import clock
+from rules.campaign import Batch
+from storage import mailboxes
+from storage.models import FetchedRecord, MailboxStateRecord
+
+UNIT = "沈阳市铁西区社区学院"
+
+
+def _mail(n: int, date: datetime | None = None) -> bytes:
+    return build_mail(MailSpec(subject=f"{UNIT}+智慧助老材料+1个", sender=("铁西区", "txsqxy@163.com"),
+                               message_id=f"<tx-{n}@163.com>", date=date or clock.now().astimezone(CST),
+                               attachments=[(f"{UNIT}+案例{n}.docx", build_case_form(name=f"铁西案例{n}", unit=UNIT))]))
+
+
+@pytest.fixture
+def live(settings, imap_account, smtp_server, monkeypatch):
+    """Settings pointing at a fresh Dovecot mailbox and an SMTP sink; `append` delivers a mail into it."""
+    port, user, password = imap_account
+    sink, smtp_port = smtp_server()
+    monkeypatch.setenv("INTAKE_IMAP_PASSWORD", password)
+    settings.mailboxes = [MailboxSettings(name="辽宁征集邮箱", host="127.0.0.1", port=port, security="none", user=user)]
+    settings.smtp = SmtpSettings(host="127.0.0.1", port=smtp_port, security="none")
+    settings.dry_run = False
+    settings.coordinators = []
+    settings.campaign.require_scan = False
+    settings.campaign.batches = [Batch("第一批", clock.now() + timedelta(days=30))]  # mail arrives now, in time
+
+    def imap() -> IMAPClient:
+        client = IMAPClient("127.0.0.1", port=port, ssl=False)
+        client.login(user, password)
+        return client
+
+    def append(raw: bytes, folder: str = "INBOX", when: datetime | None = None) -> None:
+        client = imap()
+        client.append(folder, raw, msg_time=when)
+        client.logout()
+
+    settings.live = type("Live", (), {"sink": sink, "imap": staticmethod(imap), "append": staticmethod(append)})
+    return settings
+
+
+def _flags(live) -> list[set]:
+    client = live.live.imap()
+    client.select_folder("INBOX")
+    flags = [set(f[b"FLAGS"]) for _, f in sorted(client.fetch(client.search(["ALL"]), ["FLAGS"]).items())]
+    client.logout()
+    return flags
+
+
+def test_one_pass_files_answers_once_and_flags_the_mail(live):
+    live.live.append(_mail(1))
+    live.live.append(_mail(2))
+    done = Service(live).once()
+    assert [o.status for o in done.outcomes] == ["accepted", "accepted"]
+    replies = [message_from_bytes(e.content, policy=policy.default) for e in live.live.sink.envelopes]
+    assert sorted(r["In-Reply-To"] for r in replies) == ["<tx-1@163.com>", "<tx-2@163.com>"]
+    assert all(r["Auto-Submitted"] == "auto-replied" for r in replies)
+    assert all({b"\\Seen", b"$Intake"} <= f for f in _flags(live))
+    again = Service(live).once()  # a restart: nothing new, nothing sent again
+    assert again.outcomes == [] and len(live.live.sink.envelopes) == 2
+
+
+def test_a_processed_folder_receives_the_handled_mail(live):
+    live.mailboxes[0].processed_folder = "已处理"
+    live.live.append(_mail(1))
+    Service(live).once()
+    client = live.live.imap()
+    assert client.select_folder("INBOX")[b"EXISTS"] == 0
+    assert client.select_folder("已处理")[b"EXISTS"] == 1
+    client.logout()
+
+
+def test_a_crash_before_the_flag_or_a_new_uidvalidity_never_answers_twice(live):
+    live.live.append(_mail(1))
+    Service(live).once()
+    client = live.live.imap()
+    client.select_folder("INBOX")
+    client.remove_flags(client.search(["ALL"]), [b"\\Seen", b"$Intake"])  # as if we died after filing, before flagging
+    client.logout()
+    db = Service(live).pipeline.db
+    with Session(db.engine) as session:  # ... and before the UID was marked; then the server renumbered (UIDVALIDITY)
+        session.exec(delete(FetchedRecord))
+        state = session.exec(select(MailboxStateRecord)).one()
+        state.uidvalidity, state.last_uid = state.uidvalidity + 1, 0
+        session.add(state)
+        session.commit()
+    done = Service(live).once()
+    assert [o.status for o in done.outcomes] == ["duplicate"]
+    assert len(live.live.sink.envelopes) == 1
+    assert all({b"\\Seen", b"$Intake"} <= f for f in _flags(live))
+
+
+def test_the_server_receipt_time_decides_when_the_pc_clock_is_wrong(live):
+    live.campaign.batches = [Batch("第一批", datetime(2022, 11, 30, 23, 59, 59, tzinfo=CST))]
+    wrong_clock = _mail(1, date=datetime(2022, 11, 25, 9, 0, tzinfo=CST))  # PC says November
+    live.live.append(wrong_clock, when=datetime(2022, 12, 3, 9, 0, tzinfo=CST))  # the server took it in December
+    [outcome] = Service(live).once().outcomes
+    assert "LATE" in [d.code for d in outcome.defects]
+    assert "服务器收信时间" in outcome.note
+
+
+def test_a_mailbox_that_fails_does_not_stop_the_others_and_is_recorded(live, monkeypatch):
+    good = live.mailboxes[0]
+    live.mailboxes = [MailboxSettings(name="错误邮箱", host="127.0.0.1", port=good.port, security="none",
+                                      user=good.user, password_env="INTAKE_WRONG_PASSWORD"), good]
+    monkeypatch.setenv("INTAKE_WRONG_PASSWORD", "not-the-code")
+    live.live.append(_mail(1))
+    done = Service(live).once()
+    assert [o.status for o in done.outcomes] == ["accepted"]
+    broken = mailboxes.state(Service(live).pipeline.db, "错误邮箱")
+    assert broken.last_error and "无法连接邮箱“错误邮箱”" in broken.last_error
+
+
+def test_the_running_service_answers_new_mail_and_stops_cleanly(live):
+    live.schedule = ScheduleSettings(poll_seconds=1)
+    service = Service(live)
+    stop = threading.Event()
+    worker = threading.Thread(target=service.run, args=(stop,), daemon=True)
+    worker.start()
+    live.live.append(_mail(1))
+    deadline = time.monotonic() + 30
+    while not live.live.sink.envelopes and time.monotonic() < deadline:
+        time.sleep(0.2)
+    stop.set()
+    worker.join(timeout=30)
+    assert not worker.is_alive() and len(live.live.sink.envelopes) == 1
+
+
+def test_intake_run_once_from_the_command_line(live, tmp_path):
+    config = tmp_path / "服务.toml"
+    box = live.mailboxes[0]
+    config.write_text(f"""
+[campaign]
+require_scan = false
+
+[[mailboxes]]
+name = "辽宁征集邮箱"
+host = "127.0.0.1"
+port = {box.port}
+security = "none"
+user = "{box.user}"
+password_env = "INTAKE_IMAP_PASSWORD"
+
+[smtp]
+host = "127.0.0.1"
+port = {live.smtp.port}
+security = "none"
+
+[storage]
+data_dir = "{live.data_dir.as_posix()}"
+database_url = "{live.database_url}"
+""", encoding="utf-8")
+    live.live.append(_mail(1))
+    result = CliRunner().invoke(main, ["run", "--once", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "本轮处理 1 封新邮件" in result.output and len(live.live.sink.envelopes) == 1
+
+
+@pytest.mark.parametrize("host", ["imap.126.com", "10.0.0.8"])
+def test_an_unencrypted_connection_is_refused_unless_to_this_machine(tmp_path, host):
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[mailboxes]]\nname = "x"\nhost = "{host}"\nsecurity = "none"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", "--once", "--config", str(config)])
+    assert result.exit_code != 0 and "只允许连接本机地址" in result.output
+
+
+def test_the_daily_digest_is_queued_once_after_its_hour(live, freeze):
+    live.coordinators = ["coordinator@example.org.cn"]
+    service = Service(live)
+    beijing = live.campaign.zone
+    with freeze(datetime(2022, 5, 6, 7, 59, tzinfo=beijing)):
+        assert not service.queue_digest_if_due()
+    with freeze(datetime(2022, 5, 6, 8, 1, tzinfo=beijing)):
+        assert service.queue_digest_if_due()
+        assert not service.queue_digest_if_due()  # once per day, however many passes
+        service.pipeline.deliver()
+    [digest] = [message_from_bytes(e.content, policy=policy.default) for e in live.live.sink.envelopes]
+    assert "2022-05-05" in digest["Subject"] and digest["To"] == "coordinator@example.org.cn"
+
