@@ -17,6 +17,7 @@ from ingest.config import Settings
 from ingest.digest import build_digest
 from ingest.mailbox import poll
 from ingest.pipeline import Outcome, Pipeline
+from ingest.reminders import due_reminders
 from notifier.outbox import outgoing
 from rules import clock
 from storage.outgoing import exists, queue
@@ -30,6 +31,7 @@ class Pass:
 
     outcomes: list[Outcome] = field(default_factory=list)
     digest_queued: bool = False
+    reminders: int = 0
 
 
 class Service:
@@ -43,6 +45,7 @@ class Service:
         for box in self.settings.mailboxes:
             done.outcomes += poll(self.pipeline, box)
         done.digest_queued = self.queue_digest_if_due()
+        done.reminders = sum(queue(self.pipeline.db, item) for item in due_reminders(self.settings, self.pipeline.db))
         self.pipeline.deliver()
         return done
 

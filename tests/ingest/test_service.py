@@ -22,7 +22,7 @@ from ingest.samples.mails import CST, MailSpec, build_mail
 from ingest.service import Service
 from ingest.service_config import MailboxSettings, ScheduleSettings, SmtpSettings
 from rules import clock
-from rules.campaign import Batch
+from rules.campaign import Batch, Roster, RosterUnit
 from storage import mailboxes
 from storage.models import FetchedRecord, MailboxStateRecord
 
@@ -200,3 +200,24 @@ def test_the_daily_digest_is_queued_once_after_its_hour(live, freeze):
     [digest] = [message_from_bytes(e.content, policy=policy.default) for e in live.live.sink.envelopes]
     assert "2022-05-05" in digest["Subject"] and digest["To"] == "coordinator@example.org.cn"
 
+
+
+def test_silent_roster_units_get_one_reminder_on_the_day_before_a_deadline(live, freeze):
+    beijing = live.campaign.zone
+    live.campaign.batches = [Batch("第一批", datetime(2022, 5, 5, 23, 59, 59, tzinfo=beijing))]
+    live.campaign.roster = Roster([RosterUnit(UNIT, [], ["txsqxy@163.com"]),
+                                   RosterUnit("沈阳市和平区社区学院", [], ["hpsqxy@163.com", "@hp.edu.cn"])])
+    live.schedule = ScheduleSettings(remind_days_before=[7, 2])
+    service = Service(live)
+    live.live.append(_mail(1, date=datetime(2022, 4, 20, 10, 0, tzinfo=CST)), when=datetime(2022, 4, 20, 10, 0, tzinfo=CST))
+    with freeze(datetime(2022, 4, 28, 7, 30, tzinfo=beijing)):  # seven days ahead, before the hour
+        assert service.once().reminders == 0
+    with freeze(datetime(2022, 4, 28, 9, 0, tzinfo=beijing)):
+        assert service.once().reminders == 1
+        assert service.once().reminders == 0  # once, however many passes
+    with freeze(datetime(2022, 4, 29, 9, 0, tzinfo=beijing)):
+        assert service.once().reminders == 0
+    reminders = [e for e in live.live.sink.envelopes if e.rcpt_tos == ["hpsqxy@163.com"]]
+    [reminder] = [message_from_bytes(e.content, policy=policy.default) for e in reminders]
+    body = reminder.get_body(("plain",)).get_content()
+    assert "沈阳市和平区社区学院" in body and "2022年5月5日 23:59" in body and "还有 7 天" in body
