@@ -74,21 +74,31 @@ def demo(workdir: Path | None) -> None:
     console.print(f"继续查看：intake list --config {config}（也可用 show、roster、export --xlsx 汇总表.xlsx）")
 
 
-@main.command(**COMMAND, help="生成协调人每日汇总邮件（含汇总表），写入发件箱。")
+@main.command(**COMMAND, help="生成协调人每日汇总邮件（含信息汇总表），写入发件箱；加 --send 则立即发给协调人。")
 @click.option("--day", metavar="日期", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="汇总哪一天，如 2022-04-20（按征集时区，默认北京时间的今天）。")
 @settings_options
 @click.option("--outbox", metavar="文件夹", type=click.Path(path_type=Path), help="汇总邮件存放的文件夹。")
-def digest(day: datetime | None, config: Path | None, db: str | None, outbox: Path | None) -> None:
+@click.option("--send", is_flag=True, help="通过配置的发信服务器（[smtp]）立即发给协调人。")
+def digest(day: datetime | None, config: Path | None, db: str | None, outbox: Path | None, send: bool) -> None:
     from ingest.digest import build_digest
-    from notifier.outbox import write_outbox
+    from notifier.outbox import outgoing, write_outbox
+    from storage.outgoing import queue
 
     settings = load(config, db, outbox)
     pipeline = Pipeline(settings)
     the_day = day.date() if day else clock.today(settings.campaign.zone)
     message = build_digest(pipeline.db, settings, the_day)
-    path = write_outbox(message, settings.outbox_dir)
-    click.echo(f"已生成 {clock.cn_date(the_day)} 的每日汇总：{path}")
+    if not send:
+        click.echo(f"已生成 {clock.cn_date(the_day)} 的每日汇总：{write_outbox(message, settings.outbox_dir)}")
+        return
+    if settings.smtp is None:
+        raise click.UsageError("配置中没有 [smtp]，无法发送；去掉 --send 可把汇总写入发件箱文件夹。")
+    key = f"digest-now:{the_day.isoformat()}:{clock.now().isoformat()}"
+    queue(pipeline.db, outgoing(message, key, "digest"))
+    sent = [r for r in pipeline.delivery.run() if r.key == key]
+    state = "已发送" if sent and sent[0].status in ("sent", "written") else "已排队，发信服务器暂时不可用，稍后自动重试"
+    click.echo(f"{clock.cn_date(the_day)} 的每日汇总{state}：{', '.join(settings.coordinators)}")
 
 
 @main.command(**COMMAND, help="运行收件服务：持续收取配置中的各个邮箱，审核、登记、自动回复，并按时发送每日汇总。按 Ctrl+C 或发送 SIGTERM 停止。")

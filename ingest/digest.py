@@ -16,6 +16,7 @@ from notifier.digest import BatchTotal, DeadLink, DigestRow, compose_digest
 from notifier.workbook import export_workbook
 from parsers.facts import FORM_KINDS
 from rules import clock
+from storage import mailboxes
 from storage.collection import roster_view, standing_materials
 from storage.database import ACTIVE, Database
 from storage.mapping import StoredMaterial, StoredSubmission
@@ -31,7 +32,14 @@ def build_digest(db: Database, settings: Settings, day: date) -> EmailMessage:
                                roster_view(db, settings.campaign.roster), tz)
     return compose_digest(day, rows, dead_links(collection), settings.identity, settings.coordinators,
                           totals_by_batch=batch_totals(collection), attachment_xlsx=workbook,
-                          templates_dir=settings.templates_dir, tz=tz)
+                          templates_dir=settings.templates_dir, tz=tz, mailbox_problems=mailbox_problems(db, tz))
+
+
+def mailbox_problems(db: Database, tz) -> list[str]:
+    """Mailboxes whose last attempt failed (and has not succeeded since), in words."""
+    return [f"{s.mailbox}：{s.last_error}（{clock.cn_datetime(s.last_error_at, tz)}）"
+            for s in mailboxes.all_states(db)
+            if s.last_error and (s.last_ok_at is None or s.last_error_at >= s.last_ok_at)]
 
 
 def digest_row(stored: StoredSubmission) -> DigestRow:

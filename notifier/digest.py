@@ -168,12 +168,14 @@ def digest_subject(day: date, rows: list[DigestRow], dead_links: list[DeadLink])
 def compose_digest(day: date, rows: list[DigestRow], dead_links: list[DeadLink], identity: ReplyIdentity,
                    to: list[str], totals_by_batch: dict[str, BatchTotal] | None = None,
                    attachment_xlsx: bytes | None = None, templates_dir: Path | None = None,
-                   now: datetime | None = None, tz: ZoneInfo | None = None) -> EmailMessage:
+                   now: datetime | None = None, tz: ZoneInfo | None = None,
+                   mailbox_problems: list[str] | None = None) -> EmailMessage:
     """The daily digest mail to coordinators, optionally with the summary workbook attached.
 
     `day` is a calendar day of the campaign's zone `tz` (Beijing by default).
     """
     context = digest_context(day, rows, dead_links, identity, totals_by_batch, tz, now)
+    context["mailbox_problems"] = list(mailbox_problems or [])
     text, html = render_pair(template_env(templates_dir), "digest", context)
     msg = new_message(identity, to, digest_subject(day, rows, dead_links), now, "auto-generated", tz)
     msg.set_content(text, cte="base64")  # Chinese text: skip trying quoted-printable first

@@ -221,3 +221,28 @@ def test_silent_roster_units_get_one_reminder_on_the_day_before_a_deadline(live,
     [reminder] = [message_from_bytes(e.content, policy=policy.default) for e in reminders]
     body = reminder.get_body(("plain",)).get_content()
     assert "沈阳市和平区社区学院" in body and "2022年5月5日 23:59" in body and "还有 7 天" in body
+
+
+def test_a_failing_mailbox_shows_in_the_digest(live, monkeypatch, freeze):
+    live.coordinators = ["coordinator@example.org.cn"]
+    live.mailboxes[0].password_env = "INTAKE_UNSET_PASSWORD"
+    monkeypatch.delenv("INTAKE_UNSET_PASSWORD", raising=False)
+    service = Service(live)
+    with freeze(datetime(2022, 5, 6, 9, 0, tzinfo=live.campaign.zone)):
+        service.once()
+    [digest] = [message_from_bytes(e.content, policy=policy.default) for e in live.live.sink.envelopes]
+    text = digest.get_body(("plain",)).get_content()
+    assert "以下邮箱目前无法正常收取" in text and "辽宁征集邮箱" in text and "INTAKE_UNSET_PASSWORD" in text
+
+
+def test_intake_digest_send_mails_the_coordinators_now(live, tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text(f'[reply]\ncoordinators = ["zhaolaoshi@example.org.cn"]\n[smtp]\nhost = "127.0.0.1"\n'
+                      f'port = {live.smtp.port}\nsecurity = "none"\n'
+                      f'[storage]\ndata_dir = "{live.data_dir.as_posix()}"\ndatabase_url = "{live.database_url}"\n',
+                      encoding="utf-8")
+    result = CliRunner().invoke(main, ["digest", "--send", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "每日汇总已发送" in result.output
+    [envelope] = live.live.sink.envelopes
+    assert envelope.rcpt_tos == ["zhaolaoshi@example.org.cn"]
