@@ -90,7 +90,13 @@ def mark_done(client: IMAPClient, box: MailboxSettings, uid: int) -> None:
 
 
 def poll(pipeline: Pipeline, box: MailboxSettings) -> list[Outcome]:
-    """One pass over one mailbox: everything new, filed and marked; failures recorded, never raised."""
+    """One pass over one mailbox, unless another worker is reading it right now."""
+    with mailboxes.exclusive(pipeline.db, box.name) as mine:
+        return _poll(pipeline, box) if mine else []
+
+
+def _poll(pipeline: Pipeline, box: MailboxSettings) -> list[Outcome]:
+    """Everything new, filed and marked; failures recorded, never raised."""
     db = pipeline.db
     outcomes: list[Outcome] = []
     try:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -62,3 +67,24 @@ def failed(db: Database, mailbox: str, error: str) -> None:
 def all_states(db: Database) -> list[MailboxStateRecord]:
     with Session(db.engine) as session:
         return list(session.exec(select(MailboxStateRecord).order_by(MailboxStateRecord.mailbox)))
+
+
+@contextmanager
+def exclusive(db: Database, mailbox: str) -> Iterator[bool]:
+    """Whether this worker may read `mailbox` now: a PostgreSQL advisory lock held for the pass.
+
+    A second `intake run` on the same database skips a mailbox the first is
+    reading. On SQLite (one machine) it is always True; the unique keys still
+    stop anything from being filed or answered twice.
+    """
+    if db.engine.dialect.name != "postgresql":
+        yield True
+        return
+    key = int.from_bytes(hashlib.sha256(f"intake-mailbox:{mailbox}".encode()).digest()[:8], "big", signed=True)
+    with db.engine.connect() as connection:
+        got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar()
+        try:
+            yield bool(got)
+        finally:
+            if got:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})

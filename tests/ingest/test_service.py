@@ -246,3 +246,35 @@ def test_intake_digest_send_mails_the_coordinators_now(live, tmp_path):
     assert "每日汇总已发送" in result.output
     [envelope] = live.live.sink.envelopes
     assert envelope.rcpt_tos == ["zhaolaoshi@example.org.cn"]
+
+
+@pytest.fixture
+def pg_database(postgres_url, request):
+    """A fresh PostgreSQL database on the session's test server."""
+    import sqlalchemy
+
+    name = f"intake_{abs(hash(request.node.nodeid)) % 10**8}"
+    admin = sqlalchemy.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sqlalchemy.text(f"DROP DATABASE IF EXISTS {name}"))
+        connection.execute(sqlalchemy.text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def test_two_workers_on_one_postgresql_database_never_file_or_answer_twice(live, pg_database):
+    live.database_url = pg_database
+    for n in range(1, 6):
+        live.live.append(_mail(n))
+    workers = [Service(live), Service(live)]
+    results: list = []
+    threads = [threading.Thread(target=lambda w=w: results.append(w.once())) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    filed = [o for r in results for o in r.outcomes if o.status == "accepted"]
+    assert len(filed) == 5
+    assert sorted(message_from_bytes(e.content, policy=policy.default)["In-Reply-To"]
+                  for e in live.live.sink.envelopes) == [f"<tx-{n}@163.com>" for n in range(1, 6)]
+    assert len(workers[0].pipeline.db.load_all()) == 5
