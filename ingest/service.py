@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from ingest.config import Settings
 from ingest.digest import build_digest
+from ingest.idle import IdleWatcher
 from ingest.mailbox import poll
 from ingest.pipeline import Outcome, Pipeline
 from ingest.reminders import due_reminders
@@ -65,10 +66,18 @@ class Service:
         return queue(self.pipeline.db, outgoing(message, key, "digest"))
 
     def run(self, stop: threading.Event) -> None:
-        """Pass after pass until `stop` is set; a failing pass is logged and retried, never fatal."""
+        """Pass after pass until `stop` is set: at once when IDLE reports new mail, else every poll_seconds.
+
+        A failing pass is logged and retried, never fatal.
+        """
+        wake = threading.Event()
+        threading.Thread(target=lambda: (stop.wait(), wake.set()), daemon=True).start()
+        for box in self.settings.mailboxes:
+            IdleWatcher(box, wake, stop).start()
         while not stop.is_set():
             try:
                 self.once()
             except Exception:  # the loop must outlive any one bad pass
                 log.exception("a pass of the service failed; retrying after the poll interval")
-            stop.wait(self.settings.schedule.poll_seconds)
+            wake.wait(self.settings.schedule.poll_seconds)
+            wake.clear()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 import pwd
 import shutil
@@ -159,80 +158,21 @@ def unused_port() -> int:
 
 # ---------------------------------------------------------------- IMAP (Debian's Dovecot on 127.0.0.1)
 
-IMAP_PASSWORD = "imap-auth-code-1"
-_ACCOUNTS = itertools.count(1)
-DOVECOT_CONF = """
-protocols = imap
-listen = 127.0.0.1
-base_dir = {base}/run
-state_dir = {base}/state
-log_path = {base}/dovecot.log
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-mail_location = maildir:{base}/mail/%u
-first_valid_uid = 1
-mail_uid = {user}
-mail_gid = {group}
-passdb {{
-  driver = static
-  args = password={password}
-}}
-userdb {{
-  driver = static
-  args = uid={user} gid={group} home={base}/home/%u
-}}
-service imap-login {{
-  chroot =
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-service anvil {{
-  chroot =
-}}
-"""
-
-
 @pytest.fixture(scope="session")
 def dovecot():
-    """A Dovecot IMAP server on 127.0.0.1 for this test session (stopped after it): its port.
+    """The session's Dovecot IMAP server on 127.0.0.1 (ingest/samples/imap_server.py), stopped after it."""
+    from ingest.samples.imap_server import dovecot as start
 
-    Any user name logs in with IMAP_PASSWORD and gets a mailbox of its own.
-    """
-    binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
-    if not Path(binary).exists():
-        pytest.fail("Dovecot is not installed: run ./scripts/setup.sh (Debian package dovecot-imapd)")
-    base = Path(tempfile.mkdtemp(prefix="intake-imap-"))
-    for sub in ("run", "state", "mail", "home"):
-        (base / sub).mkdir()
-    owner = pwd.getpwnam("dovecot") if os.geteuid() == 0 else pwd.getpwuid(os.geteuid())
-    for sub in ("mail", "home"):
-        os.chown(base / sub, owner.pw_uid, owner.pw_gid)
-    os.chmod(base, 0o755)
-    port = _free_port()
-    conf = base / "dovecot.conf"
-    conf.write_text(DOVECOT_CONF.format(base=base, user=owner.pw_name, group=owner.pw_gid, port=port,
-                                        password=IMAP_PASSWORD))
-    # dovecot daemonises and its children keep inherited pipes open: no capture, or run() never returns
-    subprocess.run([binary, "-c", str(conf)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.05)
     try:
-        yield port
-    finally:
-        subprocess.run(["doveadm", "-c", str(conf), "stop"], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+        with start() as server:
+            yield server
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture
 def imap_account(dovecot, request):
     """A fresh mailbox on the test Dovecot: (port, user, password)."""
-    return dovecot, f"u{next(_ACCOUNTS)}-{os.getpid()}@126.com", IMAP_PASSWORD
+    from ingest.samples.imap_server import PASSWORD
+
+    return dovecot.port, dovecot.account(), PASSWORD

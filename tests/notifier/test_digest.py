@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime, timedelta, timezone
 from email import message_from_bytes, policy
-
-from openpyxl import load_workbook
 
 from notifier.digest import (
     BatchTotal,
@@ -15,18 +12,10 @@ from notifier.digest import (
     compose_digest,
 )
 from notifier.reply import ReplyIdentity
-from notifier.words import DEFECT_TITLES
-from parsers.facts import ApplicationForm, Defect, MailMessage, Material, SubjectInfo, Submission
 
 CST = timezone(timedelta(hours=8))
 DAY = date(2024, 5, 20)
 COORDINATORS = ["zhaolaoshi@example.org.cn", "qianlaoshi@example.org.cn"]
-VOCABULARY = (
-    "SUBJECT_FORMAT SUBJECT_COUNT_MISSING COUNT_MISMATCH NO_ATTACHMENTS WORD_MISSING SCAN_MISSING STAMP_MISSING "
-    "FIELD_MISSING PHONE_INVALID TEXT_TOO_LONG SHARE_CONSENT_MISSING LINK_MISSING LINK_MALFORMED LINK_CODE_MISSING "
-    "LINK_DEAD ATTACHMENT_UNREADABLE LATE ATTACHMENT_NAME LATE_BATCH UNIT_MISMATCH LINK_PROVIDER LINK_REUSED "
-    "LINK_CODE_WRONG LINK_EXPIRES STAMP_UNCERTAIN SCAN_NAME_MISMATCH COORDINATOR_REJECTED"
-).split()
 
 
 def at(hour: int, minute: int = 0) -> datetime:
