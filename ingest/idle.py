@@ -42,7 +42,7 @@ class IdleWatcher(threading.Thread):
             while not self.stop.is_set():
                 client.idle()
                 responses = client.idle_check(timeout=RENEW_SECONDS)
-                client.idle_done()
+                responses += client.idle_done()[1]  # what arrived while IDLE was being ended
                 if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
                     self.wake.set()
         finally:

@@ -89,18 +89,58 @@ def mark_done(client: IMAPClient, box: MailboxSettings, uid: int) -> None:
     client.add_flags([uid], [b"\\Seen", HANDLED_FLAG])
 
 
-def poll(pipeline: Pipeline, box: MailboxSettings) -> list[Outcome]:
+class Connections:
+    """One logged-in connection per mailbox, kept from pass to pass.
+
+    Fewer logins (126/163 limit them, and each SELECT of a big mailbox costs
+    the server); a connection that fails a NOOP is dropped and made anew.
+    """
+
+    def __init__(self):
+        self.clients: dict[str, IMAPClient] = {}
+
+    def get(self, box: MailboxSettings) -> IMAPClient:
+        client = self.clients.get(box.name)
+        if client is not None:
+            try:
+                client.noop()  # also brings the server's news about the selected folder
+                return client
+            except Exception:  # a dropped connection: make a new one
+                self.drop(box)
+        client = self.clients[box.name] = connect(box)
+        return client
+
+    def drop(self, box: MailboxSettings) -> None:
+        client = self.clients.pop(box.name, None)
+        if client is not None:
+            try:
+                client.logout()
+            except Exception:  # closing a broken connection
+                pass
+
+    def close(self) -> None:
+        for name in list(self.clients):
+            self.drop(MailboxSettings(name=name, host=""))
+
+
+def poll(pipeline: Pipeline, box: MailboxSettings, connections: Connections | None = None) -> list[Outcome]:
     """One pass over one mailbox, unless another worker is reading it right now."""
-    with mailboxes.exclusive(pipeline.db, box.name) as mine:
-        return _poll(pipeline, box) if mine else []
+    own = connections is None
+    connections = connections or Connections()
+    try:
+        with mailboxes.exclusive(pipeline.db, box.name) as mine:
+            return _poll(pipeline, box, connections) if mine else []
+    finally:
+        if own:
+            connections.close()
 
 
-def _poll(pipeline: Pipeline, box: MailboxSettings) -> list[Outcome]:
+def _poll(pipeline: Pipeline, box: MailboxSettings, connections: Connections) -> list[Outcome]:
     """Everything new, filed and marked; failures recorded, never raised."""
     db = pipeline.db
     outcomes: list[Outcome] = []
     try:
-        client = connect(box)
+        client = connections.get(box)
     except MailboxError as exc:
         log.warning("%s", exc)
         mailboxes.failed(db, box.name, str(exc))
@@ -121,12 +161,9 @@ def _poll(pipeline: Pipeline, box: MailboxSettings) -> list[Outcome]:
                 status = "duplicate"
             mark_done(client, box, message.uid)
             mailboxes.handled(db, box.name, uidvalidity, message.uid, sha256_hex(message.raw), status)
+        mailboxes.handled_pass(db, box.name)
     except Exception as exc:  # a server hiccup: what was filed stays filed; the rest is fetched next time
         log.warning("mailbox %s: %s", box.name, exc)
         mailboxes.failed(db, box.name, f"读取邮箱“{box.name}”时出错：{exc}")
-    finally:
-        try:
-            client.logout()
-        except Exception:
-            pass
+        connections.drop(box)
     return outcomes

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from ingest.config import Settings
 from ingest.digest import build_digest
 from ingest.idle import IdleWatcher
-from ingest.mailbox import poll
+from ingest.mailbox import Connections, poll
 from ingest.pipeline import Outcome, Pipeline
 from ingest.reminders import due_reminders
 from notifier.outbox import outgoing
@@ -39,12 +39,13 @@ class Service:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.pipeline = Pipeline(settings)
+        self.connections = Connections()
 
     def once(self) -> Pass:
         """Fetch everything new from every mailbox, process it, queue the digest if due, send what is due."""
         done = Pass()
         for box in self.settings.mailboxes:
-            done.outcomes += poll(self.pipeline, box)
+            done.outcomes += poll(self.pipeline, box, self.connections)
         done.digest_queued = self.queue_digest_if_due()
         done.reminders = sum(queue(self.pipeline.db, item) for item in due_reminders(self.settings, self.pipeline.db))
         self.pipeline.deliver()
@@ -81,3 +82,4 @@ class Service:
                 log.exception("a pass of the service failed; retrying after the poll interval")
             wake.wait(self.settings.schedule.poll_seconds)
             wake.clear()
+        self.connections.close()

@@ -53,6 +53,11 @@ def handled(db: Database, mailbox: str, uidvalidity: int, uid: int, raw_sha256: 
     _save(db, mailbox, last_uid=max(current.last_uid, uid), last_ok_at=clock.now(), last_error=None)
 
 
+def handled_pass(db: Database, mailbox: str) -> None:
+    """A pass that went well (even with nothing new): the mailbox is healthy again."""
+    _save(db, mailbox, last_ok_at=clock.now(), last_error=None)
+
+
 def was_handled(db: Database, mailbox: str, uidvalidity: int, uid: int) -> bool:
     with Session(db.engine) as session:
         return session.exec(select(FetchedRecord).where(

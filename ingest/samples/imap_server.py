@@ -72,7 +72,7 @@ class Dovecot:
         return self.base / "mail" / user
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -91,7 +91,7 @@ def dovecot() -> Iterator[Dovecot]:
     for sub in ("mail", "home"):
         os.chown(base / sub, owner.pw_uid, owner.pw_gid)
     os.chmod(base, 0o755)
-    port = _free_port()
+    port = free_port()
     conf = base / "dovecot.conf"
     conf.write_text(DOVECOT_CONF.format(base=base, user=owner.pw_name, group=owner.pw_gid, port=port,
                                         password=PASSWORD))
