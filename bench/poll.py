@@ -19,7 +19,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -34,6 +34,7 @@ from ingest.samples.imap_server import PASSWORD, dovecot, free_port  # noqa: E40
 from ingest.samples.mails import MailSpec, build_mail  # noqa: E402
 from ingest.service import Service  # noqa: E402
 from ingest.service_config import MailboxSettings, ScheduleSettings, SmtpSettings  # noqa: E402
+from rules import clock  # noqa: E402
 from rules.campaign import Batch  # noqa: E402
 from storage import mailboxes  # noqa: E402
 
@@ -51,7 +52,7 @@ class Sink:
 
 
 def mail(tag: str) -> bytes:
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     return build_mail(MailSpec(subject=f"{UNIT}+智慧助老材料+1个", message_id=f"<{tag}@163.com>", date=now,
                                attachments=[(f"{UNIT}+案例.docx", FORM)]))
 
@@ -76,7 +77,7 @@ def settings_for(base: Path, box: MailboxSettings, smtp_port: int):
     settings.smtp = SmtpSettings(host="127.0.0.1", port=smtp_port, security="none", max_per_recipient_per_hour=10**6)
     settings.coordinators = []
     settings.campaign.require_scan = False
-    settings.campaign.batches = [Batch("第一批", datetime.now(timezone.utc) + timedelta(days=30))]
+    settings.campaign.batches = [Batch("第一批", clock.now() + timedelta(days=30))]
     return settings
 
 

@@ -20,7 +20,8 @@ from ingest.delivery import delivery_for
 from ingest.linkcheck import check_links
 from notifier.autoreply import automated_reason
 from notifier.outbox import Outgoing, outgoing
-from notifier.reply import compose_coordinator_note, compose_reply, reply_address, reply_template
+from notifier.notices import compose_coordinator_note
+from notifier.reply import compose_reply, reply_address, reply_template
 from parsers.email import parse_message, thread_ids
 from parsers.facts import Defect, MailMessage, Material, ShareLink, SubjectInfo, Submission
 from parsers.links import (find_links, find_links_in_document, find_links_in_html, give_spare_codes,

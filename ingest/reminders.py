@@ -12,7 +12,7 @@ from datetime import datetime
 
 from ingest.config import Settings
 from notifier.outbox import Outgoing, outgoing
-from notifier.reply import compose_reminder
+from notifier.notices import compose_reminder
 from rules import clock
 from storage.collection import roster_view
 from storage.database import Database

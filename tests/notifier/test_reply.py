@@ -9,9 +9,9 @@ from email.utils import parseaddr, parsedate_to_datetime
 import pytest
 
 from notifier.outbox import write_outbox
+from notifier.notices import compose_coordinator_note
 from notifier.reply import (
     ReplyIdentity,
-    compose_coordinator_note,
     compose_reply,
     reply_address,
     reply_subject,
