@@ -13,3 +13,4 @@ test: setup
 bench: setup
 	.venv/bin/python bench/throughput.py
 	.venv/bin/python bench/ocr.py
+	.venv/bin/python bench/poll.py

@@ -67,7 +67,7 @@ class SubmissionRecord(SQLModel, table=True):
     raw_sha256: str = Field(index=True)
     source: str = ""
     subject: str = Field(default="", sa_column=Column(Text))
-    sender: str = ""
+    sender: str = Field(default="", index=True)
     reply_to: str = ""
     sent_at: datetime | None = _optional_moment()
     received_at: datetime = _moment_now()
