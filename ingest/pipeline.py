@@ -211,8 +211,9 @@ class Pipeline:
                     f"原始邮件已完整保存在 {self.files.path(raw_sha)}，{where}。", f"技术细节（供维护人员）：{detail}"]
         note = compose_coordinator_note(message, problems, self.settings.identity, self.settings.coordinators,
                                         tz=self.settings.campaign.zone)
-        queue(self.db, outgoing(note, f"note:{raw_sha}", "note"), sid)  # one note per mail, however often it fails
-        self.deliver()
+        if self.settings.coordinators:  # one note per mail, however often it fails
+            queue(self.db, outgoing(note, f"note:{raw_sha}", "note"), sid)
+            self.deliver()
         return Outcome(source, message.message_id, "error", sub, submission_id=sid, note=failure_in_words(exc))
 
 
