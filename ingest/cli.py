@@ -71,7 +71,8 @@ def demo(workdir: Path | None) -> None:
     console.print(f"样例邮件：{inbox}")
     console.print(f"数据库：  {settings.database_url}")
     console.print(f"回复邮件：{settings.outbox_dir}（{len(list(settings.outbox_dir.glob('*.eml')))} 封）")
-    console.print(f"继续查看：intake list --config {config}（也可用 show、roster、export --xlsx 汇总表.xlsx）")
+    command = sys.argv[0] if sys.argv and sys.argv[0].endswith("intake") else "intake"
+    console.print(f"继续查看：{command} list --config {config}（也可用 show、roster、export --xlsx 汇总表.xlsx）")
 
 
 @main.command(**COMMAND, help="生成协调人每日汇总邮件（含信息汇总表），写入发件箱；加 --send 则立即发给协调人。")
