@@ -24,7 +24,7 @@ from notifier.words import defect_title
 from parsers.facts import FORM_KINDS
 from rules import clock
 from storage import changes
-from storage.collection import collection, roster_view
+from storage.collection import load_collection
 from storage.mapping import StoredSubmission
 
 STATUS_CHOICES = ("accepted", "defective", "ignored", "error")
@@ -167,7 +167,7 @@ def resend_command(submission_id, config, db) -> None:
 def roster_command(as_json, config, db) -> None:
     pipeline = _pipeline(config, db)
     tz = pipeline.settings.campaign.zone
-    units = roster_view(pipeline.db, pipeline.settings.campaign.roster)
+    units = load_collection(pipeline.db).units(pipeline.settings.campaign.roster)
     if as_json:
         for u in units:
             _echo_json({"unit": u.name, "in_roster": u.in_roster, "mails": u.mails,
@@ -196,8 +196,9 @@ def roster_command(as_json, config, db) -> None:
 def export_command(target, config, db) -> None:
     pipeline = _pipeline(config, db)
     campaign = pipeline.settings.campaign
-    materials = collection(pipeline.db)
-    target.write_bytes(export_workbook(materials, roster_view(pipeline.db, campaign.roster), campaign.zone))
+    standing = load_collection(pipeline.db)
+    materials = standing.materials()
+    target.write_bytes(export_workbook(materials, standing.units(campaign.roster), campaign.zone))
     click.echo(f"已导出 {len(materials)} 份材料：{target}")
 
 

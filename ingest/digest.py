@@ -14,12 +14,11 @@ from email.message import EmailMessage
 from ingest.config import Settings
 from notifier.digest import BatchTotal, DeadLink, DigestRow, compose_digest
 from notifier.workbook import export_workbook
-from parsers.facts import FORM_KINDS
 from rules import clock
 from storage import mailboxes
-from storage.collection import roster_view, standing_materials
-from storage.database import ACTIVE, Database
-from storage.mapping import StoredMaterial, StoredSubmission
+from storage.collection import MaterialStanding, load_collection
+from storage.database import Database
+from storage.mapping import StoredSubmission
 
 
 def build_digest(db: Database, settings: Settings, day: date) -> EmailMessage:
@@ -27,11 +26,11 @@ def build_digest(db: Database, settings: Settings, day: date) -> EmailMessage:
     tz = settings.campaign.zone
     start, end = clock.day_window(day, tz)
     rows = [digest_row(s) for s in db.load_all(since=start, until=end)]
-    collection = [s for s in db.load_all(statuses=ACTIVE) if s.live_materials()]
-    workbook = export_workbook([m for s in collection for m in standing_materials(s)],
-                               roster_view(db, settings.campaign.roster), tz)
-    return compose_digest(day, rows, dead_links(collection), settings.identity, settings.coordinators,
-                          totals_by_batch=batch_totals(collection), attachment_xlsx=workbook,
+    standing = load_collection(db)
+    materials = standing.materials()
+    workbook = export_workbook(materials, standing.units(settings.campaign.roster), tz)
+    return compose_digest(day, rows, dead_links(standing.submissions), settings.identity, settings.coordinators,
+                          totals_by_batch=batch_totals(materials), attachment_xlsx=workbook,
                           templates_dir=settings.templates_dir, tz=tz, mailbox_problems=mailbox_problems(db, tz))
 
 
@@ -51,30 +50,16 @@ def digest_row(stored: StoredSubmission) -> DigestRow:
                      superseded=stored.superseded_by is not None, note=stored.note)
 
 
-def counted_kind(stored: StoredMaterial) -> str | None:
-    """The kind a standing material counts as: its form's; a scan only when it has no Word twin."""
-    material = stored.material
-    if material.kind in FORM_KINDS:
-        return material.kind
-    if material.kind == "scan" and not material.paired_with and material.scan:
-        return next((p.form_kind for p in material.scan.pages if p.form_kind in FORM_KINDS), None)
-    return None
-
-
-def batch_totals(collection: list[StoredSubmission]) -> dict[str, BatchTotal]:
+def batch_totals(materials: list[MaterialStanding]) -> dict[str, BatchTotal]:
     """Per batch: units, and the standing materials by kind and by status (a Word form and its scan count once)."""
     totals: dict[str, BatchTotal] = defaultdict(BatchTotal)
     units: dict[str, set[str]] = defaultdict(set)
-    for stored in collection:
-        batch = stored.submission.batch or "未分批"
-        for material in stored.live_materials():
-            kind = counted_kind(material)
-            if kind is None:
-                continue
-            total = totals[batch]
-            total.kinds[kind] = total.kinds.get(kind, 0) + 1
-            total.statuses[stored.status] = total.statuses.get(stored.status, 0) + 1
-            units[batch].add(stored.unit or stored.submission.message.sender)
+    for m in materials:
+        batch = m.batch or "未分批"
+        total = totals[batch]
+        total.kinds[m.kind] = total.kinds.get(m.kind, 0) + 1
+        total.statuses[m.status] = total.statuses.get(m.status, 0) + 1
+        units[batch].add(m.unit or m.sender)
     for batch, total in totals.items():
         total.units = len(units[batch])
     return dict(totals)
@@ -83,5 +68,5 @@ def batch_totals(collection: list[StoredSubmission]) -> dict[str, BatchTotal]:
 def dead_links(collection: list[StoredSubmission]) -> list[DeadLink]:
     """Links of standing accepted submissions whose last check found them dead or with a wrong code."""
     return [DeadLink(unit=s.unit, url=link.url, code=link.check, checked_at=link.checked_at, detail=link.check_detail)
-            for s in collection if s.status == "accepted"
+            for s in collection if s.status == "accepted" and s.live_materials()
             for link in s.submission.links if link.check in ("dead", "wrong_code")]

@@ -14,7 +14,7 @@ from ingest.config import Settings
 from notifier.outbox import Outgoing, outgoing
 from notifier.notices import compose_reminder
 from rules import clock
-from storage.collection import roster_view
+from storage.collection import load_collection
 from storage.database import Database
 from storage.outgoing import exists
 
@@ -30,7 +30,7 @@ def due_reminders(settings: Settings, db: Database, now: datetime | None = None)
             if (clock.local_day(batch.deadline, tz) - today).days == days]
     if not todo:
         return []
-    silent = [u for u in roster_view(db, campaign.roster) if u.in_roster and not u.materials]
+    silent = [u for u in load_collection(db).units(campaign.roster) if u.in_roster and not u.materials]
     entries = {entry.name: entry for entry in campaign.roster.units}
     out = []
     for batch, days in todo:

@@ -1,8 +1,8 @@
 """The collection as coordinators see it: per unit, the standing materials, and who has sent nothing.
 
-The read model over `Database.load_all` and the roster: the CLI (`roster`,
-`export`), the digest and the web console read this, none of them its own
-queries.
+The read model over `Database.load_all` and the roster, loaded once per
+use (`load_collection`): the CLI (`roster`, `export`), the digest, the
+reminders and the web console read it, none of them its own queries.
 """
 
 from __future__ import annotations
@@ -111,23 +111,32 @@ def _links(material: Material, kind: str, links: list[ShareLink]) -> list[ShareL
     return own or [link for link in links if link.found_in.startswith("正文")]
 
 
-def collection(db: Database) -> list[MaterialStanding]:
-    """Every standing material of every unit, oldest mail first."""
-    return [row for stored in db.load_all(statuses=ACTIVE) for row in standing_materials(stored)]
+@dataclass
+class Collection:
+    """The standing collection, loaded once: the filed mail still in play, as facts."""
+
+    submissions: list[StoredSubmission]
+
+    def materials(self) -> list[MaterialStanding]:
+        """Every standing material of every unit, oldest mail first."""
+        return [row for stored in self.submissions for row in standing_materials(stored)]
+
+    def units(self, roster: Roster) -> list[UnitStanding]:
+        """Every roster unit (those that sent nothing too) and every unit seen, roster order first."""
+        units: dict[str, UnitStanding] = {}
+        for entry in roster.units:
+            units[normalise_unit(entry.name)] = UnitStanding(entry.name, True)
+        for stored in self.submissions:
+            name = stored.unit or f"（未识别单位：{stored.submission.message.sender}）"
+            unit = units.setdefault(normalise_unit(name), UnitStanding(name, False))
+            unit.mails += 1
+            moment = stored.submission.sent_at or stored.received_at
+            unit.last_mail = max(filter(None, [unit.last_mail, moment]))
+            unit.materials += standing_materials(stored)
+            if stored.superseded_by is None and stored.status == "defective":
+                unit.outstanding += [d for d in stored.defects if d.severity == "error"]
+        return list(units.values())
 
 
-def roster_view(db: Database, roster: Roster) -> list[UnitStanding]:
-    """Every roster unit (those that sent nothing too) and every unit seen, roster order first."""
-    units: dict[str, UnitStanding] = {}
-    for entry in roster.units:
-        units[normalise_unit(entry.name)] = UnitStanding(entry.name, True)
-    for stored in db.load_all(statuses=ACTIVE):
-        name = stored.unit or f"（未识别单位：{stored.submission.message.sender}）"
-        unit = units.setdefault(normalise_unit(name), UnitStanding(name, False))
-        unit.mails += 1
-        moment = stored.submission.sent_at or stored.received_at
-        unit.last_mail = max(filter(None, [unit.last_mail, moment]))
-        unit.materials += standing_materials(stored)
-        if stored.superseded_by is None and stored.status == "defective":
-            unit.outstanding += [d for d in stored.defects if d.severity == "error"]
-    return list(units.values())
+def load_collection(db: Database) -> Collection:
+    return Collection(db.load_all(statuses=ACTIVE))
