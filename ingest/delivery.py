@@ -18,7 +18,6 @@ from notifier.outbox import SmtpSender, write_outbox
 from rules import clock
 from storage import outgoing
 from storage.database import Database
-from storage.models import OutgoingRecord
 
 log = logging.getLogger(__name__)
 HOUR = timedelta(hours=1)
@@ -45,27 +44,25 @@ class Delivery:
         return [result for row in outgoing.due(self.db, limit) if (result := self._one(row.id)) is not None]
 
     def _one(self, row_id: int) -> Sent | None:
-        session = outgoing.claim(self.db, row_id)
-        if session is None:
+        mail = outgoing.claim(self.db, row_id)
+        if mail is None:
             return None  # another worker has it, or it went out meanwhile
-        row = session.get(OutgoingRecord, row_id)
-        key, to, raw, message_id = row.key, [a.strip() for a in row.to.split(",") if a.strip()], row.raw, row.message_id
         if self.smtp is None:
-            path = write_outbox(raw, self.outbox_dir, message_id)
-            outgoing.finish(session, row_id, status="written", outbox_path=str(path))
-            return Sent(key, "written", path)
-        if row.kind in ("receipt", "defects", "late", "reminder") and self._over_limit(to):
-            outgoing.finish(session, row_id, status="retry", error="同一收件人一小时内邮件过多，稍后再发", retry_in=HOUR)
-            return Sent(key, "retry", error="rate limit")
+            path = write_outbox(mail.raw, self.outbox_dir, mail.message_id)
+            outgoing.finish(mail, status="written", outbox_path=str(path))
+            return Sent(mail.key, "written", path)
+        if mail.kind in ("receipt", "defects", "late", "reminder") and self._over_limit(mail.to):
+            outgoing.finish(mail, status="retry", error="同一收件人一小时内邮件过多，稍后再发", retry_in=HOUR)
+            return Sent(mail.key, "retry", error="rate limit")
         try:
-            refused = self.smtp.send_raw(raw, to, self.sender_address)
+            refused = self.smtp.send_raw(mail.raw, mail.to, self.sender_address)
         except (smtplib.SMTPException, OSError, RuntimeError) as exc:
-            wait = min(timedelta(minutes=2 ** min(row.attempts, 6)), HOUR)
-            log.warning("sending %s failed: %s", key, exc)
-            outgoing.finish(session, row_id, status="retry", error=f"发送失败：{exc}", retry_in=wait)
-            return Sent(key, "retry", error=str(exc))
-        outgoing.finish(session, row_id, status="sent", error=f"被拒收：{refused}" if refused else None)
-        return Sent(key, "sent")
+            wait = min(timedelta(minutes=2 ** min(mail.attempts, 6)), HOUR)
+            log.warning("sending %s failed: %s", mail.key, exc)
+            outgoing.finish(mail, status="retry", error=f"发送失败：{exc}", retry_in=wait)
+            return Sent(mail.key, "retry", error=str(exc))
+        outgoing.finish(mail, status="sent", error=f"被拒收：{refused}" if refused else None)
+        return Sent(mail.key, "sent")
 
     def _over_limit(self, to: list[str]) -> bool:
         since = clock.now() - HOUR

@@ -106,12 +106,12 @@ class Connections:
                 client.noop()  # also brings the server's news about the selected folder
                 return client
             except Exception:  # a dropped connection: make a new one
-                self.drop(box)
+                self.drop(box.name)
         client = self.clients[box.name] = connect(box)
         return client
 
-    def drop(self, box: MailboxSettings) -> None:
-        client = self.clients.pop(box.name, None)
+    def drop(self, name: str) -> None:
+        client = self.clients.pop(name, None)
         if client is not None:
             try:
                 client.logout()
@@ -120,7 +120,7 @@ class Connections:
 
     def close(self) -> None:
         for name in list(self.clients):
-            self.drop(MailboxSettings(name=name, host=""))
+            self.drop(name)
 
 
 def poll(pipeline: Pipeline, box: MailboxSettings, connections: Connections | None = None) -> list[Outcome]:
@@ -149,9 +149,8 @@ def _poll(pipeline: Pipeline, box: MailboxSettings, connections: Connections) ->
         if box.processed_folder and not client.folder_exists(box.processed_folder):
             client.create_folder(box.processed_folder)
         uidvalidity = int(client.folder_status(box.folder, [b"UIDVALIDITY"])[b"UIDVALIDITY"])
-        state = mailboxes.state(db, box.name)
-        last = mailboxes.start_epoch(db, box.name, uidvalidity)
-        for message in new_messages(client, box, last, first_sync=state.uidvalidity is None):
+        last, first_sync = mailboxes.start_epoch(db, box.name, uidvalidity)
+        for message in new_messages(client, box, last, first_sync):
             if not mailboxes.was_handled(db, box.name, uidvalidity, message.uid):
                 outcome = pipeline.process(message.raw, f"imap:{box.name}/{box.folder}#{message.uid}",
                                            received=message.internaldate)
@@ -165,5 +164,5 @@ def _poll(pipeline: Pipeline, box: MailboxSettings, connections: Connections) ->
     except Exception as exc:  # a server hiccup: what was filed stays filed; the rest is fetched next time
         log.warning("mailbox %s: %s", box.name, exc)
         mailboxes.failed(db, box.name, f"读取邮箱“{box.name}”时出错：{exc}")
-        connections.drop(box)
+        connections.drop(box.name)
     return outcomes

@@ -193,6 +193,7 @@ class Pipeline:
     def _failed(self, raw_sha: str, source: str, exc: Exception) -> Outcome:
         """Our failure, not the submitter's: file it as an error and tell the coordinators in words."""
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        words = failure_in_words(exc)
         message = MailMessage(message_id=f"<sha256-{raw_sha[:32]}@intake.invalid>", problems=[detail])
         try:
             message = parse_message(self.files.get(raw_sha))
@@ -202,19 +203,19 @@ class Pipeline:
         sid = None
         try:
             sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status="error",
-                                          defects=[], note=failure_in_words(exc))
+                                          defects=[], note=words)
         except Exception:
             log.exception("recording the failure of %s failed too", source)
         where = (f"可运行“intake show {sid}”查看，问题排除后用“intake reprocess {sid}”重新审核"
                  if sid else f"重新运行 intake ingest 处理该邮件即可再试（来源：{source}）")
-        problems = [f"自动处理这封来信时出错：{failure_in_words(exc)}。这不是报送单位的问题，系统没有给对方发送任何邮件。",
+        problems = [f"自动处理这封来信时出错：{words}。这不是报送单位的问题，系统没有给对方发送任何邮件。",
                     f"原始邮件已完整保存在 {self.files.path(raw_sha)}，{where}。", f"技术细节（供维护人员）：{detail}"]
         note = compose_coordinator_note(message, problems, self.settings.identity, self.settings.coordinators,
                                         tz=self.settings.campaign.zone)
         if self.settings.coordinators:  # one note per mail, however often it fails
             queue(self.db, outgoing(note, f"note:{raw_sha}", "note"), sid)
             self.deliver()
-        return Outcome(source, message.message_id, "error", sub, submission_id=sid, note=failure_in_words(exc))
+        return Outcome(source, message.message_id, "error", sub, submission_id=sid, note=words)
 
 
 def failure_in_words(exc: Exception) -> str:

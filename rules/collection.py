@@ -12,36 +12,30 @@ keeps every version with the reason it was superseded.
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import PurePath
 
 from parsers.facts import Material, Submission
-from rules.scans import link_pairs, pair_forms
+from rules.scans import comparable, link_pairs, pair_forms
 
 # Words with which a unit says "this mail replaces what we sent before".
 REPLACE_ALL = re.compile(r"更正|重新报送|重新上报|重新发送|重新提交|以此为准|以本邮件为准|全部重发|替换此前|作废")
 # Where the quoted earlier mail begins in a reply (Foxmail, QQ, NetEase, Outlook, Gmail).
 _QUOTE_START = re.compile(r"^\s*(?:-{2,}\s*原始邮件\s*-{2,}|-{2,}\s*Original Message\s*-{2,}|发件人[:：]|From:|>|"
                           r"在\s.{0,80}写道[:：]|On\s.{0,120}wrote:)", re.IGNORECASE | re.MULTILINE)
-_PUNCTUATION = re.compile(r"[\s\"'“”‘’《》〈〉「」『』()（）【】\[\]、，,。.:：;；!！?？·•\-—_+＋]")
-
-
-def normalise_title(title: str) -> str:
-    return _PUNCTUATION.sub("", unicodedata.normalize("NFKC", title or "")).lower()
 
 
 def material_key(material: Material, sub: Submission) -> str:
     """What makes two materials of one unit and batch versions of the same thing."""
     if material.form:
-        return f"{material.kind}:{normalise_title(material.form.title or PurePath(material.filename).stem)}"
+        return f"{material.kind}:{comparable(material.form.title or PurePath(material.filename).stem)}"
     if material.kind == "scan":
         twin = next((m for m in sub.forms() if m.filename in material.paired_with), None)
         if twin is not None:
             return material_key(twin, sub)
         page = next((p for p in (material.scan.pages if material.scan else []) if p.name), None)
         if page is not None:
-            return f"{page.form_kind or 'scan'}:{normalise_title(page.name)}"
-    return f"{material.kind}:{normalise_title(PurePath(material.filename).stem)}"
+            return f"{page.form_kind or 'scan'}:{comparable(page.name)}"
+    return f"{material.kind}:{comparable(PurePath(material.filename).stem)}"
 
 
 def own_text(body: str) -> str:

@@ -45,7 +45,7 @@ class _ScanForm:
     pages: list[tuple[Material, int]]
 
 
-def _norm(text: str | None) -> str:
+def comparable(text: str | None) -> str:
     """Names compared without spaces, punctuation, width or case differences."""
     text = unicodedata.normalize("NFKC", text or "").lower()
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
@@ -53,7 +53,7 @@ def _norm(text: str | None) -> str:
 
 def similarity(a: str | None, b: str | None) -> float | None:
     """0..1 likeness of two names; a name cut short by OCR still scores high."""
-    a, b = _norm(a), _norm(b)
+    a, b = comparable(a), comparable(b)
     if not a or not b:
         return None
     ratio = difflib.SequenceMatcher(None, a, b).ratio()

@@ -31,13 +31,17 @@ def _save(db: Database, mailbox: str, **changes) -> None:
         session.commit()
 
 
-def start_epoch(db: Database, mailbox: str, uidvalidity: int) -> int:
-    """The last UID handled under this UIDVALIDITY (0 after a change: resync, duplicates caught by hash)."""
+def start_epoch(db: Database, mailbox: str, uidvalidity: int) -> tuple[int, bool]:
+    """(last UID handled under this UIDVALIDITY, whether this is the mailbox's first sync).
+
+    After a UIDVALIDITY change the mark starts again from 0: a resync, whose
+    duplicates the pipeline recognises by content hash and Message-ID.
+    """
     current = state(db, mailbox)
     if current.uidvalidity != uidvalidity:
         _save(db, mailbox, uidvalidity=uidvalidity, last_uid=0)
-        return 0
-    return current.last_uid
+        return 0, current.uidvalidity is None
+    return current.last_uid, False
 
 
 def handled(db: Database, mailbox: str, uidvalidity: int, uid: int, raw_sha256: str, status: str) -> None:

@@ -6,6 +6,7 @@ workers never send the same row; SQLite serialises writers by itself.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
@@ -47,23 +48,40 @@ def due(db: Database, limit: int = 50) -> list[OutgoingRecord]:
         return list(session.exec(query))
 
 
-def claim(db: Database, row_id: int) -> Session | None:
-    """A session holding the row locked (PostgreSQL) while it is sent; None if someone else has it or sent it."""
+@dataclass
+class Claimed:
+    """A pending mail held by this worker while it is sent (the row stays locked on PostgreSQL)."""
+
+    session: Session
+    row_id: int
+    key: str
+    kind: str
+    to: list[str]
+    message_id: str
+    raw: bytes
+    attempts: int
+
+
+def claim(db: Database, row_id: int) -> Claimed | None:
+    """Take one pending row to send; None if another worker has it or it went out meanwhile."""
     session = Session(db.engine)
     query = select(OutgoingRecord).where(OutgoingRecord.id == row_id, OutgoingRecord.status == "pending")
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    if session.exec(query).first() is None:
+    row = session.exec(query).first()
+    if row is None:
         session.close()
         return None
-    return session
+    return Claimed(session, row_id, row.key, row.kind, [a.strip() for a in row.to.split(",") if a.strip()],
+                   row.message_id, row.raw, row.attempts)
 
 
-def finish(session: Session, row_id: int, *, status: str, error: str | None = None,
+def finish(claimed: Claimed, *, status: str, error: str | None = None,
            retry_in: timedelta | None = None, outbox_path: str | None = None) -> None:
     """Record the outcome of one attempt and release the row."""
+    session = claimed.session
     try:
-        row = session.get(OutgoingRecord, row_id)
+        row = session.get(OutgoingRecord, claimed.row_id)
         row.attempts += 1
         row.last_error = error
         if status == "retry":
