@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlmodel import Session, delete, select, update
 
 from parsers.facts import Defect, Submission
-from storage.database import ACTIVE, Database, unit_key
-from storage.mapping import defect_row, link_row, material_row
+from storage.database import ACTIVE, Database
+from storage.mapping import defect_row, finding_rows, judged_fields
 from storage.models import DefectRecord, HistoryRecord, LinkRecord, MaterialRecord, SubmissionRecord
 
 
@@ -44,17 +44,11 @@ def refile(db: Database, submission_id: int, sub: Submission, status: str, defec
             session.exec(delete(table).where(table.submission_id == submission_id))
         session.add(HistoryRecord(submission_id=submission_id, action="reprocess", from_status=record.status,
                                   to_status=status, note="重新审核"))
-        unit = sub.unit or sub.subject.unit
-        record.status, record.note, record.unit, record.unit_key = status, note, unit, unit_key(unit, record.sender)
-        record.unit_evidence, record.batch = sub.unit_evidence, sub.batch
-        record.late, record.late_batch, record.sent_at = sub.late, sub.late_batch, sub.sent_at
-        record.subject_unit, record.keyword_found = sub.subject.unit, sub.subject.keyword_found
-        record.declared_count = sub.subject.declared_count
+        record.status, record.note = status, note
+        for name, value in judged_fields(sub).items():
+            setattr(record, name, value)
         session.add(record)
-        session.flush()
-        session.add_all(material_row(submission_id, m) for m in sub.materials)
-        session.add_all(link_row(submission_id, link) for link in sub.links)
-        session.add_all(defect_row(submission_id, d) for d in defects)
+        session.add_all(finding_rows(submission_id, sub, defects))
         session.flush()
         if status in ACTIVE:
             db.supersede(session, record, sub)

@@ -16,19 +16,10 @@ from sqlmodel import Session, SQLModel, create_engine, select
 
 from notifier.outbox import Outgoing
 from parsers.facts import Defect, Submission
-from rules.unit_names import normalise_unit
-from storage.mapping import StoredSubmission, defect_row, link_row, material_row, outgoing_row, stored_submission
+from storage.mapping import StoredSubmission, finding_rows, judged_fields, outgoing_row, stored_submission
 from storage.models import DefectRecord, LinkRecord, MaterialRecord, OutgoingRecord, SubmissionRecord
 
 ACTIVE = ("accepted", "defective")
-
-
-def unit_key(unit: str | None, sender: str) -> str:
-    """Who a submission is from, for supersession: the unit's name, else the sender.
-
-    Two senders never share a key unless both resolve to the same unit.
-    """
-    return normalise_unit(unit) if unit else f"<{sender.lower()}>"
 
 
 @dataclass
@@ -69,22 +60,16 @@ class Database:
         reply's key is taken: the same mail was filed and answered already.
         """
         msg = sub.message
-        unit = sub.unit or sub.subject.unit
         record = SubmissionRecord(
             message_id=msg.message_id, raw_sha256=raw_sha256, source=source, subject=msg.subject,
-            sender=msg.sender, reply_to=msg.reply_to, sent_at=sub.sent_at, unit=unit,
-            unit_key=unit_key(unit, msg.sender), unit_evidence=sub.unit_evidence,
-            subject_unit=sub.subject.unit, keyword_found=sub.subject.keyword_found,
-            declared_count=sub.subject.declared_count, late_batch=sub.late_batch, late=sub.late,
-            batch=sub.batch, status=status, note=note, problems="；".join(msg.problems) or None,
+            sender=msg.sender, reply_to=msg.reply_to, status=status, note=note,
+            problems="；".join(msg.problems) or None, **judged_fields(sub),
         )
         with Session(self.engine) as session:
             try:
                 session.add(record)
                 session.flush()
-                session.add_all(material_row(record.id, m) for m in sub.materials)
-                session.add_all(link_row(record.id, link) for link in sub.links)
-                session.add_all(defect_row(record.id, d) for d in defects)
+                session.add_all(finding_rows(record.id, sub, defects))
                 session.add_all(outgoing_row(item, record.id) for item in outgoing)
                 session.flush()
                 if status in ACTIVE:

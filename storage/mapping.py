@@ -15,6 +15,7 @@ from parsers.facts import (ApplicationForm, Defect, MailMessage, Material, ScanP
                            ShareLink, SubjectInfo, Submission)
 from notifier.outbox import Outgoing
 from rules.clock import now
+from rules.unit_names import normalise_unit
 from storage.models import DefectRecord, LinkRecord, MaterialRecord, OutgoingRecord, SubmissionRecord
 
 PAGE_TEXT_KEPT = 2000
@@ -67,6 +68,30 @@ class StoredSubmission:
     def live_materials(self) -> list[StoredMaterial]:
         """The materials still standing in the collection."""
         return [m for m in self.materials if m.superseded_by is None]
+
+
+def unit_key(unit: str | None, sender: str) -> str:
+    """Who a submission is from, for supersession: the unit's name, else the sender.
+
+    Two senders never share a key unless both resolve to the same unit.
+    """
+    return normalise_unit(unit) if unit else f"<{sender.lower()}>"
+
+
+def judged_fields(sub: Submission) -> dict:
+    """The submission columns the judging decides (filed once, replaced by a re-run)."""
+    unit = sub.unit or sub.subject.unit
+    return dict(sent_at=sub.sent_at, unit=unit, unit_key=unit_key(unit, sub.message.sender),
+                unit_evidence=list(sub.unit_evidence), subject_unit=sub.subject.unit,
+                keyword_found=sub.subject.keyword_found, declared_count=sub.subject.declared_count,
+                batch=sub.batch, late_batch=sub.late_batch, late=sub.late)
+
+
+def finding_rows(submission_id: int, sub: Submission, defects: list[Defect]) -> list:
+    """The materials, links and defects of a judged submission, as rows."""
+    return ([material_row(submission_id, m) for m in sub.materials]
+            + [link_row(submission_id, link) for link in sub.links]
+            + [defect_row(submission_id, d) for d in defects])
 
 
 def material_row(submission_id: int, m: Material) -> MaterialRecord:
