@@ -13,6 +13,8 @@ import re
 import smtplib
 import ssl as tls
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import getaddresses
@@ -99,17 +101,21 @@ class SmtpSender:
             client.starttls(context=context)
         return client
 
-    def send_raw(self, raw: bytes, to: list[str], sender: str) -> dict[str, tuple[int, bytes]]:
-        """Send stored bytes as they are (composed once); return the recipients the server refused."""
+    @contextmanager
+    def _session(self) -> Iterator[smtplib.SMTP]:
+        """A connection, logged in when a username is configured."""
         with self._connect() as client:
             if self.username:
                 client.login(self.username, self._password())
+            yield client
+
+    def send_raw(self, raw: bytes, to: list[str], sender: str) -> dict[str, tuple[int, bytes]]:
+        """Send stored bytes as they are (composed once); return the recipients the server refused."""
+        with self._session() as client:
             return client.sendmail(self.envelope_from if self.envelope_from is not None else sender, to, raw)
 
     def send(self, msg: EmailMessage) -> dict[str, tuple[int, bytes]]:
         """Send one message; return the recipients the server refused (all refused raises)."""
         sender = self.envelope_from if self.envelope_from is not None else _from_address(msg)
-        with self._connect() as client:
-            if self.username:
-                client.login(self.username, self._password())
+        with self._session() as client:
             return client.send_message(msg, from_addr=sender)
