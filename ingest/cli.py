@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ingest import cli_collection
+from ingest import cli_collection, cli_db
 from ingest.cli_common import COMMAND, CONTEXT, STATUS_CN, load, settings_options
 from ingest.config import Settings, load_settings
 from ingest.pipeline import Outcome, Pipeline
@@ -22,10 +22,21 @@ from ingest.report import outcome_row
 from ingest.sources import iter_messages
 from notifier.reply import KIND_NAMES
 from rules import clock
+from storage.schema import SchemaError
 
 
 
-@click.group(help="智慧助老材料收件服务：收取邮件、审核材料、归档并自动回复。", context_settings=CONTEXT,
+class IntakeGroup(click.Group):
+    """Turns a refused database schema into a Chinese error line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SchemaError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=IntakeGroup, help="智慧助老材料收件服务：收取邮件、审核材料、归档并自动回复。", context_settings=CONTEXT,
              options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
@@ -144,6 +155,7 @@ def show_outcomes(outcomes: list[Outcome], settings: Settings) -> None:
 
 for command in cli_collection.COMMANDS:
     main.add_command(command)
+main.add_command(cli_db.db_group)
 
 
 if __name__ == "__main__":
