@@ -19,6 +19,7 @@ from ingest.idle import IdleWatcher
 from ingest.mailbox import Connections, poll
 from ingest.pipeline import Outcome, Pipeline
 from ingest.progress import ProgressFactory, no_progress
+from ingest.recheck import recheck_links_if_due
 from ingest.reminders import due_reminders
 from notifier.outbox import outgoing
 from rules import clock
@@ -48,6 +49,7 @@ class Service:
         done = Pass()
         for box in self.settings.mailboxes:
             done.outcomes += poll(self.pipeline, box, self.connections, self.progress)
+        recheck_links_if_due(self.settings, self.pipeline.db)  # before the digest, so it reports today's answers
         done.digest_queued = self.queue_digest_if_due()
         done.reminders = sum(queue(self.pipeline.db, item) for item in due_reminders(self.settings, self.pipeline.db))
         self.pipeline.deliver()

@@ -40,9 +40,17 @@ def _revision(url: str) -> str | None:
 
 
 def _pre_migration_database(url: str) -> None:
-    """A database as intake made it before migrations existed: the tables, no version, one filed mail."""
+    """A database as intake made it before migrations existed: the first revision's tables, no version."""
     engine = create_engine(url)
-    SQLModel.metadata.create_all(engine)
+    with engine.begin() as connection:
+        command.upgrade(schema._config(connection), schema.BASELINE)
+        connection.execute(text("DROP TABLE alembic_version"))
+    engine.dispose()
+    _insert_old_mail(url)
+
+
+def _insert_old_mail(url: str) -> None:
+    engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text(
             "INSERT INTO submission (message_id, raw_sha256, source, subject, sender, reply_to, received_at,"
@@ -108,3 +116,19 @@ def test_db_current_tells_the_coordinator_where_the_database_stands(url):
     assert "空的" in runner.invoke(main, ["db", "current", "--db", url]).output
     Database(url).engine.dispose()
     assert "最新" in runner.invoke(main, ["db", "current", "--db", url]).output
+
+
+def test_a_database_at_an_older_revision_is_refused_then_migrated_with_its_mail_kept(url):
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        command.upgrade(schema._config(connection), schema.BASELINE)
+    engine.dispose()
+    _insert_old_mail(url)
+    with pytest.raises(schema.SchemaError, match=f"（{schema.BASELINE}）比本程序旧"):
+        Database(url)
+    result = CliRunner().invoke(main, ["db", "upgrade", "--db", url])
+    assert result.exit_code == 0, result.output
+    assert f"已从 {schema.BASELINE} 升级到" in result.output
+    database = Database(url)
+    assert [s.submission.message.message_id for s in database.load_all()] == ["<old@163.com>"]
+    assert "chore" in inspect(database.engine).get_table_names()
