@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import hashlib
 import json
 from datetime import datetime
 
@@ -51,7 +52,10 @@ def test_raw_message_is_stored_before_parsing_even_when_it_is_garbage(settings):
     raw = b"\x00\xff\xfe not a mail at all \x81\x82"
     outcome = pipeline.process(raw, "inbox/garbage.eml")
     assert outcome.status in ("ignored", "defective", "error")
-    assert pipeline.files.get(pipeline.files.put(raw)) == raw
+    stored = pipeline.files.path(hashlib.sha256(raw).hexdigest())  # found by its hash, not stored again here
+    assert stored.read_bytes() == raw
+    [record] = pipeline.db.load_all()
+    assert record.raw_sha256 == hashlib.sha256(raw).hexdigest()
 
 
 def test_reingesting_the_same_message_is_a_duplicate_and_sends_no_second_reply(settings, clean_raw):
