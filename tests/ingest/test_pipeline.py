@@ -168,3 +168,27 @@ def test_an_internal_failure_is_filed_for_the_coordinator_in_words_and_nothing_g
     body = note.get_body(("plain",)).get_content()
     assert f"intake show {outcome.submission_id}" in body and "这不是报送单位的问题" in body
     assert "FileNotFoundError" not in body.split("技术细节")[0]
+
+
+def test_a_line_feed_smuggled_into_the_subject_is_answered_on_one_line(settings):
+    subject = f"{UNIT}+智慧助老材料+1个"
+    raw = build_mail(MailSpec(subject=subject, attachments=[(f"{UNIT}+案例.docx", build_case_form(unit=UNIT))]))
+    raw = raw.replace(b"Subject: ", b"Subject: =?utf-8?b?5rWL6K+VCg0K?= ", 1)  # "测试\n\r\n" in an encoded word
+    outcome = Pipeline(settings).process(raw, "inbox/lf.eml")
+    assert outcome.status == "defective"
+    [reply] = _replies(settings)
+    assert reply["Subject"] == f"Re: 测试 {subject}"
+
+
+def test_process_never_raises_even_when_telling_the_coordinators_fails_too(settings, clean_raw, monkeypatch):
+    import ingest.pipeline
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("模拟的内部错误")
+
+    monkeypatch.setattr(ingest.pipeline, "classify", broken)
+    monkeypatch.setattr(ingest.pipeline, "compose_coordinator_note", broken)
+    outcome = Pipeline(settings).process(clean_raw, "inbox/1.eml")
+    assert outcome.status == "error" and "模拟的内部错误" in outcome.note
+    assert _replies(settings) == []  # nothing to the unit
+    assert [s.status for s in Pipeline(settings).db.load_all()] == ["error"]

@@ -149,3 +149,11 @@ def test_date_header_keeps_its_zone_and_leaves_a_missing_one_naive(header, expec
 @pytest.mark.parametrize("header", ["", "yesterday", "Thu, 45 Foo 2022 99:99:99 +0800"])
 def test_unreadable_date_header_gives_no_time(header):
     assert header_date(header) is None
+
+
+def test_line_breaks_and_control_characters_hidden_in_encoded_words_do_not_survive_decoding():
+    raw = build_mail(MailSpec(subject=SUBJECT)).replace(
+        b"Subject: ", b"Subject: =?utf-8?b?5rWL6K+VCg0K?= =?utf-8?b?AOaUtuWIsA==?= ", 1)  # "测试\n\r\n", "\x00收到"
+    subject = parse_message(raw).subject
+    assert "\n" not in subject and "\r" not in subject and "\x00" not in subject
+    assert subject.startswith("测试 收到")
