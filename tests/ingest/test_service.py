@@ -251,20 +251,6 @@ def test_intake_digest_send_mails_the_coordinators_now(live, tmp_path):
     assert envelope.rcpt_tos == ["zhaolaoshi@example.org.cn"]
 
 
-@pytest.fixture
-def pg_database(postgres_url, request):
-    """A fresh PostgreSQL database on the session's test server."""
-    import sqlalchemy
-
-    name = f"intake_{abs(hash(request.node.nodeid)) % 10**8}"
-    admin = sqlalchemy.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sqlalchemy.text(f"DROP DATABASE IF EXISTS {name}"))
-        connection.execute(sqlalchemy.text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
-
-
 def test_two_workers_on_one_postgresql_database_never_file_or_answer_twice(live, pg_database):
     live.database_url = pg_database
     for n in range(1, 6):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -22,13 +20,7 @@ def url(request, tmp_path):
     """The address of a database that does not exist yet (SQLite file, or a new PostgreSQL database)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'intake.sqlite'}"
-    server = request.getfixturevalue("postgres_url")
-    name = f"schema_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"CREATE DATABASE {name}")
-    admin.dispose()
-    return server.rsplit("/", 1)[0] + f"/{name}"
+    return request.getfixturevalue("pg_database")
 
 
 def _revision(url: str) -> str | None:
