@@ -7,6 +7,7 @@ import email.policy
 import hashlib
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -192,3 +193,19 @@ def test_process_never_raises_even_when_telling_the_coordinators_fails_too(setti
     assert outcome.status == "error" and "模拟的内部错误" in outcome.note
     assert _replies(settings) == []  # nothing to the unit
     assert [s.status for s in Pipeline(settings).db.load_all()] == ["error"]
+
+
+@pytest.mark.parametrize("name", ["../../../../tmp/intake-escape.docx", "/etc/cron.d/intake.docx",
+                                  "C:\\Windows\\System32\\案例.docx", "案例\x00.docx", "CON.docx", "..\\..\\案例.docx"])
+def test_a_hostile_attachment_name_never_writes_outside_the_store_and_is_kept_as_data(settings, tmp_path, name):
+    raw = build_mail(MailSpec(subject=f"{UNIT}+智慧助老材料+1个", filename_style="utf8-raw",
+                              attachments=[(name, build_case_form(unit=UNIT))]))
+    before = {p for p in Path("/tmp").iterdir()} | {p for p in Path("/etc/cron.d").glob("*")}
+    outcome = Pipeline(settings).process(raw, "inbox/hostile.eml")
+    assert outcome.status in ("accepted", "defective")
+    after = {p for p in Path("/tmp").iterdir()} | {p for p in Path("/etc/cron.d").glob("*")}
+    assert not any("intake-escape" in p.name or p.name == "intake.docx" for p in after - before)
+    [material] = outcome.submission.materials
+    assert material.kind == "case"  # read by its content, whatever it is called
+    stored = [p for p in settings.data_dir.rglob("*") if p.is_file()]
+    assert all(len(p.name) == 64 or p.suffix in (".json", ".sqlite") for p in stored if "files" in p.parts)
