@@ -107,6 +107,9 @@ def config(base: Path, imap_port: int | None = None, user: str = "", smtp_port: 
 [campaign]
 batches = [{{ name = "第一批", deadline = "2099-12-31" }}]
 
+[reply]
+coordinators = []
+
 [storage]
 data_dir = "{(base / 'data').as_posix()}"
 database_url = "sqlite:///{(base / 'intake.sqlite').as_posix()}"

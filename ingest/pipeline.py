@@ -142,6 +142,7 @@ class Pipeline:
         defects, status = self.assess(sub)  # 4. judge
         for att in message.attachments:
             self.files.put(att.data, durable=False)  # the raw message, stored durably, holds them too
+            att.data = b""  # now in the store: an Outcome kept for a report must not hold every file of a run
         reply = self.compose(sub, status, defects, f"auto:{raw_sha}")
         sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status=status, defects=defects,
                                       note=sub.timing_note, outgoing=[reply] if reply else [])  # 5. file, with its reply

@@ -69,6 +69,9 @@ security = "none"
 [schedule]
 poll_seconds = 1
 
+[reply]
+coordinators = []   # no digest in the middle of the count, whatever the hour
+
 [storage]
 data_dir = "{(tmp_path / 'data').as_posix()}"
 database_url = "{database_url}"
