@@ -172,6 +172,9 @@ host = "127.0.0.1"
 port = {live.smtp.port}
 security = "none"
 
+[reply]
+coordinators = []   # only the reply counts here, not the digest due after 08:00 Beijing
+
 [storage]
 data_dir = "{live.data_dir.as_posix()}"
 database_url = "{live.database_url}"
