@@ -17,7 +17,7 @@ from parsers.sheet import sheet_text
 from parsers.word import read_word
 from storage.files import sha256_hex
 
-WORD_EXTENSIONS = {".docx", ".docm", ".doc", ".wps", ".dotx", ".rtf"}
+WORD_EXTENSIONS = {".docx", ".docm", ".doc", ".wps", ".dotx", ".rtf", ".odt", ".wpt", ".dot"}
 SHEET_EXTENSIONS = {".xlsx", ".xlsm", ".csv"}
 OLD_SHEET_EXTENSIONS = {".xls", ".et"}
 VIDEO_EXTENSIONS = {".mp4", ".avi", ".mov", ".wmv", ".flv", ".mkv", ".mpg", ".mpeg", ".m4v", ".3gp", ".rmvb", ".ts"}

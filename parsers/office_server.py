@@ -36,6 +36,10 @@ class OfficeUnavailable(RuntimeError):
 class OfficeFailed(RuntimeError):
     """The server hung or died on a conversion: our failure, not the file's."""
 
+    def __init__(self, message: str, died: bool = False):
+        super().__init__(message)
+        self.died = died
+
 
 class FileRefused(ValueError):
     """LibreOffice could not load the file at all: the file's failure."""
@@ -68,17 +72,25 @@ class OfficeServer:
     def convert(self, source: Path, target: Path, filter_name: str, timeout: float) -> None:
         """Write `target` from `source`; FileRefused, OfficeFailed or OfficeUnavailable otherwise."""
         with self._lock:
-            self._ensure_started()
-            self._send({"src": str(source), "dst": str(target), "filter": filter_name})
             try:
-                answer = self._answer(timeout)
-            except OfficeFailed:
-                self._kill()
-                raise
+                answer = self._request(source, target, filter_name, timeout)
+            except OfficeFailed as exc:
+                if not exc.died:
+                    raise
+                answer = self._request(source, target, filter_name, timeout)  # it died: once more on a new one
         if answer.get("error") == "load":
             raise FileRefused(answer.get("detail", ""))
         if not answer.get("ok") or not target.exists():
             raise OfficeFailed(f"LibreOffice 未写出转换结果（{answer}）")
+
+    def _request(self, source: Path, target: Path, filter_name: str, timeout: float) -> dict:
+        self._ensure_started()
+        try:
+            self._send({"src": str(source), "dst": str(target), "filter": filter_name})
+            return self._answer(timeout)
+        except OfficeFailed:
+            self._kill()
+            raise
 
     def close(self, remove_profile: bool = False) -> None:
         """Stop the server (at exit, or by a test); the next convert starts a new one."""
@@ -136,8 +148,7 @@ class OfficeServer:
             self._process.stdin.write(json.dumps(request).encode() + b"\n")
             self._process.stdin.flush()
         except OSError as exc:
-            self._kill()
-            raise OfficeFailed(f"LibreOffice 转换服务已退出（{exc}）") from exc
+            raise OfficeFailed(f"LibreOffice 转换服务已退出（{exc}）", died=True) from exc
 
     def _answer(self, timeout: float) -> dict:
         """One JSON line from the helper within `timeout` seconds."""
@@ -152,7 +163,7 @@ class OfficeServer:
                 continue
             chunk = os.read(fd, 65536)
             if not chunk:
-                raise OfficeFailed("LibreOffice 转换服务意外退出")
+                raise OfficeFailed("LibreOffice 转换服务意外退出", died=True)
             self._buffer += chunk
         line, _, self._buffer = self._buffer.partition(b"\n")
         try:
