@@ -17,11 +17,10 @@ from docx.oxml.ns import qn
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 ALTERNATE, CHOICE, FALLBACK = MC + "AlternateContent", MC + "Choice", MC + "Fallback"
 # The grey prompt Word and WPS put in an empty content control (and people leave in cells).
-_PLACEHOLDER = re.compile(
-    r"(?:单击或点击|单击或轻触|单击|点击|轻触)(?:此处|这里)?(?:以)?(?:输入|键入)(?:文字|文本|日期|内容)"
-    r"|选择一项|(?:click or tap|click|tap)(?: here)? to enter (?:text|a date)|choose an item",
-    re.IGNORECASE,
-)
+_PROMPT = (r"(?:(?:单击或点击|单击或轻触|单击|点击|轻触)(?:此处|这里)?(?:以)?(?:输入|键入)(?:文字|文本|日期|内容)"
+           r"|选择一项|(?:click or tap|click|tap)(?: here)? to enter (?:text|a date)|choose an item)")
+# Once, or repeated: LibreOffice 7.4 writes a control it turned into an input field several times.
+_PLACEHOLDER = re.compile(rf"(?:{_PROMPT}[\s。.．]*)+", re.IGNORECASE)
 
 
 # Symbol-font code points (w:sym or a run in that font) that people use as boxes.
@@ -42,7 +41,7 @@ def paragraph_text(p) -> str:
 
 def is_placeholder_text(text: str) -> bool:
     """`单击或点击此处输入文字。` and its kin: a prompt, not a value."""
-    return bool(_PLACEHOLDER.fullmatch(re.sub(r"[\s。.．]+$", "", text.strip())))
+    return bool(_PLACEHOLDER.fullmatch(text.strip()))
 
 
 def showing_placeholder(sdt) -> bool:
