@@ -95,21 +95,12 @@ def is_encrypted(data: bytes) -> bool:
 
 
 def convert(data: bytes, filename: str, suffix: str) -> bytes:
-    """Convert a document to .docx with LibreOffice, warm if possible, else cold."""
+    """Convert a document to .docx with LibreOffice; UnreadableFile when LibreOffice cannot load it."""
     kind = KINDS.get(suffix, "旧版 Word")
     with tempfile.TemporaryDirectory(prefix="intake-doc-") as tmp:
         source, target = Path(tmp, "form" + suffix), Path(tmp, "form.docx")
         source.write_bytes(data)
-        try:
-            office_server.server().convert(source, target, DOCX_FILTER, CONVERT_TIMEOUT)
-        except office_server.OfficeUnavailable:
-            convert_cold(source, Path(tmp, "out"), filename)
-            target = Path(tmp, "out", "form.docx")
-        except office_server.OfficeFailed as exc:
-            raise ConversionFailed(f"用 LibreOffice 转换附件《{filename}》（{kind}）时失败：{exc}") from exc
-        except office_server.FileRefused:
-            target = Path(tmp, "missing")
-        if not target.exists():
+        if not libreoffice(source, target, DOCX_FILTER, filename, "docx"):
             raise UnreadableFile(
                 f"附件《{filename}》是{kind}格式，但文件已损坏或内容无法识别，系统无法打开。"
                 "请用 Word 或 WPS 打开后“另存为”.docx 格式，再重新发送。"
@@ -117,13 +108,34 @@ def convert(data: bytes, filename: str, suffix: str) -> bytes:
         return target.read_bytes()
 
 
-def convert_cold(source: Path, outdir: Path, filename: str) -> None:
+def libreoffice(source: Path, target: Path, filter_name: str, filename: str, extension: str) -> bool:
+    """Write `target` from `source`, warm if possible, else one soffice per file.
+
+    False when LibreOffice cannot load the file (the file's fault);
+    ConversionFailed when LibreOffice is missing, hangs or crashes (ours).
+    """
+    try:
+        office_server.server().convert(source, target, filter_name, CONVERT_TIMEOUT)
+    except office_server.OfficeUnavailable:
+        outdir = target.parent / "cold"
+        convert_cold(source, outdir, filename, extension)
+        written = outdir / (source.stem + "." + extension)
+        if written.exists():
+            written.replace(target)
+    except office_server.OfficeFailed as exc:
+        raise ConversionFailed(f"用 LibreOffice 转换附件《{filename}》时失败：{exc}") from exc
+    except office_server.FileRefused:
+        return False
+    return target.exists()
+
+
+def convert_cold(source: Path, outdir: Path, filename: str, extension: str = "docx") -> None:
     """One soffice start for one file (the fallback, and the floor bench/convert.py measures)."""
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if not exe:
         raise ConversionFailed(f"本机没有安装 LibreOffice（Debian 软件包 libreoffice-writer-nogui），无法转换附件《{filename}》")
     command = [exe, f"-env:UserInstallation={Path(outdir.parent, 'profile').as_uri()}", "--headless",
-               "--norestore", "--convert-to", "docx", "--outdir", str(outdir), str(source)]
+               "--norestore", "--convert-to", extension, "--outdir", str(outdir), str(source)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         process.wait(timeout=CONVERT_TIMEOUT)
