@@ -7,6 +7,7 @@ one JSON line on stdout. Only the standard library and `uno` may be imported
 here. parsers/office_server.py owns this process; nothing else talks to it.
 
 Request:  {"src": "/tmp/.../form.doc", "dst": "/tmp/.../form.docx", "filter": "MS Word 2007 XML"}
+          (optionally "password": the file is stored encrypted; the test fixtures use it)
 Answer:   {"ok": true} | {"error": "load", "detail": "..."} ; the first line is {"ready": true}.
 """
 
@@ -68,7 +69,10 @@ def _convert(desktop, request):
     if document is None:
         return {"error": "load", "detail": "loadComponentFromURL returned nothing"}
     try:
-        document.storeToURL(uno.systemPathToFileUrl(request["dst"]), _props(FilterName=request["filter"]))
+        store = {"FilterName": request["filter"]}
+        if request.get("password"):
+            store["Password"] = request["password"]
+        document.storeToURL(uno.systemPathToFileUrl(request["dst"]), _props(**store))
     finally:
         document.close(True)
     return {"ok": True}

@@ -69,24 +69,26 @@ class OfficeServer:
         """How many times a server was started (restarts included), for tests and the bench."""
         return self._starts
 
-    def convert(self, source: Path, target: Path, filter_name: str, timeout: float) -> None:
-        """Write `target` from `source`; FileRefused, OfficeFailed or OfficeUnavailable otherwise."""
+    def convert(self, source: Path, target: Path, filter_name: str, timeout: float, password: str = "") -> None:
+        """Write `target` from `source` (encrypted with `password` if given); FileRefused, OfficeFailed
+        or OfficeUnavailable otherwise."""
+        request = {"src": str(source), "dst": str(target), "filter": filter_name, "password": password}
         with self._lock:
             try:
-                answer = self._request(source, target, filter_name, timeout)
+                answer = self._request(request, timeout)
             except OfficeFailed as exc:
                 if not exc.died:
                     raise
-                answer = self._request(source, target, filter_name, timeout)  # it died: once more on a new one
+                answer = self._request(request, timeout)  # it died: once more on a new one
         if answer.get("error") == "load":
             raise FileRefused(answer.get("detail", ""))
         if not answer.get("ok") or not target.exists():
             raise OfficeFailed(f"LibreOffice 未写出转换结果（{answer}）")
 
-    def _request(self, source: Path, target: Path, filter_name: str, timeout: float) -> dict:
+    def _request(self, request: dict, timeout: float) -> dict:
         self._ensure_started()
         try:
-            self._send({"src": str(source), "dst": str(target), "filter": filter_name})
+            self._send(request)
             return self._answer(timeout)
         except OfficeFailed:
             self._kill()

@@ -56,6 +56,25 @@ def office_save(files: dict[str, bytes], target: str, direct: bool = False) -> d
                 for name in files}
 
 
+def office_encrypt(data: bytes, suffix: str, filter_name: str, password: str = "123456") -> bytes:
+    """`data` (a file of type `suffix`) saved by LibreOffice under `filter_name` with an opening password.
+
+    The soffice command line cannot set a password, so this goes through a
+    LibreOffice server of its own (not the process's shared converter).
+    """
+    from parsers.office_server import OfficeServer
+
+    server = OfficeServer()
+    try:
+        with tempfile.TemporaryDirectory(prefix="intake-office-sample-") as tmp:
+            source, target = Path(tmp, "in" + suffix), Path(tmp, "out.bin")
+            source.write_bytes(data)
+            server.convert(source, target, filter_name, 120, password=password)
+            return target.read_bytes()
+    finally:
+        server.close(remove_profile=True)
+
+
 def _soffice(root: Path, spec: str, sources: list[Path], outdir: Path) -> None:
     subprocess.run(
         ["soffice", f"-env:UserInstallation={(root / 'profile').as_uri()}", "--headless", "--norestore",

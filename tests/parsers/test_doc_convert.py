@@ -123,3 +123,11 @@ def test_a_broken_doc_is_unreadable_and_named(saved):
         read_word(doc[:1536], "西湖区+案例.doc")
     with pytest.raises(UnreadableFile, match=r"《西湖区\+案例\.wps》是WPS 文字（\.wps）格式"):
         read_word(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504), "西湖区+案例.wps")
+
+
+def test_a_password_protected_doc_is_unreadable_and_named(saved):
+    from ingest.samples.office import office_encrypt
+
+    locked = office_encrypt(saved["odt"]["case.odt"], ".odt", "MS Word 97")
+    with pytest.raises(UnreadableFile, match=r"《西湖区\+案例\.doc》设置了打开密码"):
+        read_word(locked, "西湖区+案例.doc")

@@ -97,3 +97,12 @@ def test_a_broken_xls_attachment_is_unreadable_with_its_name():
     material = read_material(Attachment("汇总表.xls", "application/vnd.ms-excel", bytes.fromhex("d0cf11e0a1b11ae1")
                                         + bytes(1000)))
     assert material.unreadable and "《汇总表.xls》" in material.unreadable
+
+
+@NEEDS_LIBREOFFICE
+def test_a_password_protected_xls_is_unreadable_and_named(old_books):
+    from ingest.samples.office import office_encrypt
+
+    locked = office_encrypt(old_books["汇总表.xls"], ".xls", "MS Excel 97")
+    with pytest.raises(UnreadableFile, match=r"《信息汇总表\.xls》设置了打开密码"):
+        sheet_text(locked, "信息汇总表.xls")
