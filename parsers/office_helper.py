@@ -8,7 +8,7 @@ here. parsers/office_server.py owns this process; nothing else talks to it.
 
 Request:  {"src": "/tmp/.../form.doc", "dst": "/tmp/.../form.docx", "filter": "MS Word 2007 XML"}
           (optionally "password": the file is stored encrypted; the test fixtures use it)
-Answer:   {"ok": true} | {"error": "load", "detail": "..."} ; the first line is {"ready": true}.
+Answer:   {"ok": true} | {"error": "load" or "store", "detail": "..."} ; the first line is {"ready": true}.
 """
 
 import json
@@ -68,13 +68,19 @@ def _convert(desktop, request):
         return {"error": "load", "detail": f"{type(exc).__name__}: {exc}"}
     if document is None:
         return {"error": "load", "detail": "loadComponentFromURL returned nothing"}
+    store = {"FilterName": request["filter"]}
+    if request.get("password"):
+        store["Password"] = request["password"]
     try:
-        store = {"FilterName": request["filter"]}
-        if request.get("password"):
-            store["Password"] = request["password"]
         document.storeToURL(uno.systemPathToFileUrl(request["dst"]), _props(**store))
+    except Exception as exc:  # e.g. a workbook sent as .doc cannot be stored as Word
+        desktop.getFrames()  # raises (and ends this helper) when soffice itself is gone
+        return {"error": "store", "detail": f"{type(exc).__name__}: {exc}"}
     finally:
-        document.close(True)
+        try:
+            document.close(True)
+        except Exception:
+            pass
     return {"ok": True}
 
 

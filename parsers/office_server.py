@@ -42,7 +42,7 @@ class OfficeFailed(RuntimeError):
 
 
 class FileRefused(ValueError):
-    """LibreOffice could not load the file at all: the file's failure."""
+    """LibreOffice could not load the file, or not store it as asked: the file's failure."""
 
 
 def _uno_python() -> str | None:
@@ -80,7 +80,7 @@ class OfficeServer:
                 if not exc.died:
                     raise
                 answer = self._request(request, timeout)  # it died: once more on a new one
-        if answer.get("error") == "load":
+        if answer.get("error") in ("load", "store"):
             raise FileRefused(answer.get("detail", ""))
         if not answer.get("ok") or not target.exists():
             raise OfficeFailed(f"LibreOffice 未写出转换结果（{answer}）")

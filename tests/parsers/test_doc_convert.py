@@ -131,3 +131,17 @@ def test_a_password_protected_doc_is_unreadable_and_named(saved):
     locked = office_encrypt(saved["odt"]["case.odt"], ".odt", "MS Word 97")
     with pytest.raises(UnreadableFile, match=r"《西湖区\+案例\.doc》设置了打开密码"):
         read_word(locked, "西湖区+案例.doc")
+
+
+def test_a_workbook_sent_as_doc_is_the_files_fault_and_the_server_stays_up(fresh_server):
+    import openpyxl
+    from io import BytesIO
+
+    book = openpyxl.Workbook()
+    book.active.append(["序号", "申报单位"])
+    out = BytesIO()
+    book.save(out)
+    xls = office_save({"汇总.xlsx": out.getvalue()}, "xls")["汇总.xls"]
+    with pytest.raises(UnreadableFile, match=r"《西湖区\+案例\.doc》"):
+        read_word(xls, "西湖区+案例.doc")
+    assert fresh_server.pid() is not None and fresh_server.starts == 1
