@@ -100,7 +100,7 @@ def _run_text(run, out: list[str]) -> None:
     for child in run.iterchildren():
         tag = child.tag
         if tag == qn("w:t"):
-            out.append(_map_symbols(child.text or "", family) if family else (child.text or ""))
+            out.append(_map_symbols(child.text or "", family))
         elif tag == qn("w:tab"):
             out.append("\t")
         elif tag in (qn("w:br"), qn("w:cr")):
@@ -123,9 +123,28 @@ def _symbol_family(run) -> str | None:
     return "symbol" if "symbol" in names else None
 
 
-def _map_symbols(text: str, family: str) -> str:
-    table = _SYMBOL_GLYPHS[family]
-    return "".join(table.get(ord(ch), "") if ord(ch) < 0x100 else ch for ch in text)
+def _map_symbols(text: str, family: str | None) -> str:
+    """Symbol-font characters as the glyphs they show.
+
+    In a symbol-font run every byte is a glyph code; Word and LibreOffice also
+    write them as U+F0xx (the font's private-use page), which means the same
+    code in any run — a box ticked in a .doc comes back that way, sometimes
+    without its font (parsers/doc_text.py).
+    """
+    if family is None and not any("\uf000" <= ch <= "\uf0ff" for ch in text):
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xF000 <= code <= 0xF0FF:
+            code -= 0xF000
+            tables = [_SYMBOL_GLYPHS[family]] if family else list(_SYMBOL_GLYPHS.values())
+            out.append(next((t[code] for t in tables if code in t), ""))
+        elif family and code < 0x100:
+            out.append(_SYMBOL_GLYPHS[family].get(code, ""))
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def _sym_glyph(sym) -> str:
