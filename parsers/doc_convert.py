@@ -71,7 +71,7 @@ def _from_ole(data: bytes, filename: str, suffix: str) -> bytes:
             "另存为 .docx 格式后重新发送。"
         ) from exc
     if "WordDocument" in streams:  # Word 97-2003, and what WPS 文字 saves as .wps
-        return _keep_tables(data, convert(data, filename, ".doc"))
+        return _keep_tables(data, convert(data, filename, ".doc", kind))
     return convert(data, filename, suffix if suffix in KINDS else ".doc")
 
 
@@ -94,9 +94,10 @@ def is_encrypted(data: bytes) -> bool:
         return False
 
 
-def convert(data: bytes, filename: str, suffix: str) -> bytes:
-    """Convert a document to .docx with LibreOffice; UnreadableFile when LibreOffice cannot load it."""
-    kind = KINDS.get(suffix, "旧版 Word")
+def convert(data: bytes, filename: str, suffix: str, kind: str = "") -> bytes:
+    """Convert a document to .docx with LibreOffice; UnreadableFile (saying it is a `kind` file) when
+    LibreOffice cannot load it."""
+    kind = kind or KINDS.get(suffix, "旧版 Word")
     with tempfile.TemporaryDirectory(prefix="intake-doc-") as tmp:
         source, target = Path(tmp, "form" + suffix), Path(tmp, "form.docx")
         source.write_bytes(data)
