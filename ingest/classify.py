@@ -17,7 +17,7 @@ from parsers.sheet import sheet_text
 from parsers.word import read_word
 from storage.files import sha256_hex
 
-WORD_EXTENSIONS = {".docx", ".docm", ".doc", ".wps", ".dotx", ".rtf"}
+WORD_EXTENSIONS = {".docx", ".docm", ".doc", ".wps", ".dotx", ".rtf", ".odt", ".wpt", ".dot"}
 SHEET_EXTENSIONS = {".xlsx", ".xlsm", ".csv"}
 OLD_SHEET_EXTENSIONS = {".xls", ".et"}
 VIDEO_EXTENSIONS = {".mp4", ".avi", ".mov", ".wmv", ".flv", ".mkv", ".mpg", ".mpeg", ".m4v", ".3gp", ".rmvb", ".ts"}
@@ -79,11 +79,9 @@ def read_material(att: Attachment, cache_dir: Path | None = None) -> Material:
 def _read_by_extension(material: Material, att: Attachment, ext: str, cache_dir: Path | None) -> None:
     if ext in WORD_EXTENSIONS:
         _read_word(material, att)
-    elif ext in SHEET_EXTENSIONS:
+    elif ext in SHEET_EXTENSIONS or ext in OLD_SHEET_EXTENSIONS:
         material.text = sheet_text(att.data, att.filename)
         material.kind = "summary" if _is_summary(att.filename, material.text) else "other"
-    elif ext in OLD_SHEET_EXTENSIONS:
-        material.kind = "summary" if _SUMMARY_NAME.search(att.filename) else "other"
     elif ext in SCAN_EXTENSIONS:
         _read_scan(material, att, ext, cache_dir)
     elif ext in VIDEO_EXTENSIONS or att.content_type.startswith("video/"):

@@ -23,7 +23,7 @@ from notifier.outbox import Outgoing, outgoing
 from notifier.notices import compose_coordinator_note
 from notifier.reply import compose_reply, reply_address, reply_template
 from parsers.email import parse_message, thread_ids
-from parsers.facts import Defect, MailMessage, Material, ShareLink, SubjectInfo, Submission
+from parsers.facts import ConversionFailed, Defect, MailMessage, Material, ShareLink, SubjectInfo, Submission
 from parsers.links import (find_links, find_links_in_document, find_links_in_html, give_spare_codes,
                            html_text, merge_links, spare_codes)
 from parsers.subject import parse_subject
@@ -225,6 +225,8 @@ class Pipeline:
 def failure_in_words(exc: Exception) -> str:
     """What went wrong, for a coordinator: Chinese words, not an exception class."""
     text = str(exc)
+    if isinstance(exc, ConversionFailed):
+        return text
     if isinstance(exc, TimeoutError):
         return f"处理超时（{text}）" if text else "处理超时"
     if isinstance(exc, FileNotFoundError):

@@ -194,3 +194,12 @@ class UnreadableFile(Exception):
     The message is Chinese and addressed to the submitter: what is wrong with
     the file and what to send instead.
     """
+
+
+class ConversionFailed(RuntimeError):
+    """Our converter (LibreOffice) is missing, hung or crashed: an internal failure, not the file's.
+
+    It is never turned into a defect notice: the pipeline files the mail as an
+    error for the coordinator, who re-runs it once the converter works. The
+    message is Chinese, for the coordinator.
+    """

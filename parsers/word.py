@@ -22,6 +22,8 @@ from docx.oxml.ns import qn
 from parsers import word_labels as L
 from parsers.doc_convert import ensure_docx
 from parsers.facts import FORM_TITLES, ApplicationForm, UnreadableFile
+from parsers.word_text import (ALTERNATE, CHOICE, FALLBACK, alternative, is_placeholder_text, paragraph_text,
+                               showing_placeholder, textboxes)
 
 TITLE_WORDS = {
     "case": ("工作案例申报表", "案例申报表"),
@@ -51,6 +53,7 @@ class _Block:
     table: int | None  # which table (None: body paragraph)
     row: int | None  # which row of that table
     first_cell: bool = False
+    continues: bool = False  # the row's first cells continue a label merged down from the row above
 
 
 def read_word(data: bytes, filename: str) -> WordDocument:
@@ -84,29 +87,52 @@ def _open(data: bytes, filename: str):
 
 
 def _body_blocks(container, counter=None):
-    """Paragraphs and table cells in reading order; content controls are looked through."""
+    """Paragraphs (then their text boxes) and table cells in reading order; content controls looked through."""
     counter = counter if counter is not None else {"table": 0, "row": 0}
     for child in container.iterchildren():
         if child.tag == qn("w:p"):
             yield _Block(paragraph_text(child), None, None)
+            for box in textboxes(child):
+                yield from _body_blocks(box, counter)
         elif child.tag == qn("w:tbl"):
             counter["table"] += 1
             yield from _table_blocks(child, counter["table"], counter)
+        elif child.tag == qn("w:sdt") and showing_placeholder(child):
+            continue
         elif child.tag in (qn("w:sdt"), qn("w:customXml")):
             content = child.find(qn("w:sdtContent"))
             yield from _body_blocks(content if content is not None else child, counter)
+        elif child.tag == ALTERNATE and alternative(child) is not None:
+            yield from _body_blocks(alternative(child), counter)
 
 
 def _table_blocks(tbl, table_id: int, counter):
     for tr in _children(tbl, "w:tr"):
+        if tr.find(f"{qn('w:trPr')}/{qn('w:del')}") is not None:
+            continue  # a row deleted with tracked changes on
         counter["row"] += 1
-        first = True
+        first, merged_above = True, False
         for tc in _children(tr, "w:tc"):
             if _is_merge_continuation(tc):
+                merged_above = merged_above or first
                 continue
-            paragraphs = [paragraph_text(p) for p in tc.iter(qn("w:p"))]
-            yield _Block("\n".join(paragraphs), table_id, counter["row"], first)
+            text = "\n".join(paragraph_text(p) for p in _cell_paragraphs(tc))
+            yield _Block(text, table_id, counter["row"], first, continues=merged_above and first)
             first = False
+
+
+def _cell_paragraphs(tc):
+    """Every paragraph of a cell once: nested tables and text boxes included, Fallback copies not."""
+    for p in tc.iter(qn("w:p")):
+        parent = p.getparent()
+        while parent is not None and parent is not tc:
+            if parent.tag == FALLBACK and parent.getparent().find(CHOICE) is not None:
+                break
+            if parent.tag == qn("w:tr") and parent.find(f"{qn('w:trPr')}/{qn('w:del')}") is not None:
+                break
+            parent = parent.getparent()
+        else:
+            yield p
 
 
 def _children(element, tag: str):
@@ -217,8 +243,10 @@ def _label_values(blocks: list[_Block]) -> tuple[list[tuple[str, str]], list[str
 
     for block in blocks:
         next_cell = False
+        if block.table is None and not block.text.strip():
+            continue  # an empty line or page break between two parts of a form
         if (block.table, block.row) != where:
-            if block.table != where[0] or (pending and pending.parts):
+            if _ends_value(block, where, pending):
                 close()  # a value never runs from one row, table or paragraph into the next
             where = (block.table, block.row)
         elif block.table is not None and pending and pending.parts and not pending.long:
@@ -247,6 +275,20 @@ def _label_values(blocks: list[_Block]) -> tuple[list[tuple[str, str]], list[str
     return pairs, title_lines
 
 
+def _ends_value(block: _Block, where: tuple, pending: _Open | None) -> bool:
+    """Whether moving to `block`'s row ends the open value.
+
+    It does, except where the label cell is merged down over this row, and
+    where a long value runs on from one table into the next (a form continued
+    on the next page).
+    """
+    if pending is None:
+        return False
+    if block.table != where[0]:
+        return not (pending.long and block.table is not None and where[0] is not None)
+    return bool(pending.parts) and not block.continues
+
+
 _UNKNOWN_LABEL = re.compile(r"^(?P<label>[\u4e00-\u9fff（）()/、]{2,10})(?:[:：](?P<value>.*))?$")
 
 
@@ -261,7 +303,7 @@ def _unknown_label(text: str) -> tuple[str, str] | None:
 
 def _clean(value: str) -> str:
     lines = [line.strip() for line in value.split("\n")]
-    text = "\n".join(line for line in lines if line)
+    text = "\n".join(line for line in lines if line and not is_placeholder_text(line))
     return _HINT_LINE.sub("", text).strip()
 
 
@@ -358,107 +400,3 @@ def _course_choices(form: ApplicationForm) -> None:
 def count_chars(text: str) -> int:
     """Characters as the notice counts them: everything but whitespace."""
     return len(re.sub(r"\s+", "", text))
-
-
-# ----------------------------------------------------------------------------
-# Paragraph text, with every way of ticking a box turned into ☑ or ☐
-# ----------------------------------------------------------------------------
-
-# Symbol-font code points (w:sym or a run in that font) that people use as boxes.
-_SYMBOL_GLYPHS = {
-    "wingdings": {0x52: "☑", 0x51: "☒", 0x53: "☒", 0x54: "☒", 0xFE: "☑", 0xFD: "☒", 0x78: "☒",
-                  0xFC: "√", 0x50: "√", 0xA3: "☐", 0xA8: "☐", 0x6F: "☐", 0x71: "☐"},
-    "symbol": {0xD6: "√"},
-}
-_LOOK_INSIDE = {qn(t) for t in ("w:hyperlink", "w:ins", "w:smartTag", "w:customXml", "w:fldSimple",
-                                "w:sdtContent", "w:dir", "w:bdo", "w:moveTo")}
-
-
-def paragraph_text(p) -> str:
-    out: list[str] = []
-    _collect(p, out)
-    return "".join(out)
-
-
-def _collect(element, out: list[str]) -> None:
-    for child in element.iterchildren():
-        if child.tag == qn("w:r"):
-            _run_text(child, out)
-        elif child.tag == qn("w:sdt"):
-            state = _checkbox_control_state(child)
-            if state is not None:
-                out.append("☑" if state else "☐")
-            else:
-                content = child.find(qn("w:sdtContent"))
-                _collect(content if content is not None else child, out)
-        elif child.tag in _LOOK_INSIDE:
-            _collect(child, out)
-
-
-def _run_text(run, out: list[str]) -> None:
-    family = _symbol_family(run)
-    for child in run.iterchildren():
-        tag = child.tag
-        if tag == qn("w:t"):
-            out.append(_map_symbols(child.text or "", family) if family else (child.text or ""))
-        elif tag == qn("w:tab"):
-            out.append("\t")
-        elif tag in (qn("w:br"), qn("w:cr")):
-            out.append("\n")
-        elif tag == qn("w:noBreakHyphen"):
-            out.append("-")
-        elif tag == qn("w:sym"):
-            out.append(_sym_glyph(child))
-        elif tag == qn("w:fldChar"):
-            out.append(_legacy_checkbox(child))
-
-
-def _symbol_family(run) -> str | None:
-    fonts = run.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
-    if fonts is None:
-        return None
-    names = " ".join(fonts.get(qn(a), "") for a in ("w:ascii", "w:hAnsi", "w:cs")).lower()
-    if "wingdings" in names or "webdings" in names:
-        return "wingdings"
-    return "symbol" if "symbol" in names else None
-
-
-def _map_symbols(text: str, family: str) -> str:
-    table = _SYMBOL_GLYPHS[family]
-    return "".join(table.get(ord(ch), "") if ord(ch) < 0x100 else ch for ch in text)
-
-
-def _sym_glyph(sym) -> str:
-    font = (sym.get(qn("w:font")) or "").lower()
-    try:
-        code = int(sym.get(qn("w:char")) or "", 16)
-    except ValueError:
-        return ""
-    code = code - 0xF000 if code >= 0xF000 else code
-    family = "wingdings" if ("wingdings" in font or "webdings" in font) else "symbol" if "symbol" in font else None
-    if family:
-        return _SYMBOL_GLYPHS[family].get(code, "")
-    return chr(code) if code >= 0x20 else ""
-
-
-def _checkbox_control_state(sdt) -> bool | None:
-    """Word 2010 check box content control: its w14:checked value, or None if not a check box."""
-    box = sdt.find(f"{qn('w:sdtPr')}/{qn('w14:checkbox')}")
-    if box is None:
-        return None
-    checked = box.find(qn("w14:checked"))
-    return checked is not None and checked.get(qn("w14:val"), "0") in ("1", "true", "on")
-
-
-def _legacy_checkbox(fld) -> str:
-    """Old FORMCHECKBOX fields (forms first made in Word 97-2003)."""
-    box = fld.find(f"{qn('w:ffData')}/{qn('w:checkBox')}")
-    if box is None:
-        return ""
-    checked = box.find(qn("w:checked"))
-    if checked is None:
-        checked = box.find(qn("w:default"))
-        value = checked.get(qn("w:val"), "0") if checked is not None else "0"
-    else:
-        value = checked.get(qn("w:val"), "1")
-    return "☑" if value in ("1", "true", "on") else "☐"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import zipfile
 
 import docx
@@ -247,46 +246,6 @@ def test_password_protected_docx_is_unreadable():
     data = encrypt_docx(build_case_form())
     with pytest.raises(UnreadableFile, match="密码"):
         read_word(data, "杭州市西湖区社区学院+案例.docx")
-
-
-def test_old_doc_without_libreoffice_asks_for_docx(monkeypatch):
-    monkeypatch.setattr(shutil, "which", lambda name: None)
-    rtf_doc = r"{\rtf1\ansi\ansicpg936 {\fonttbl{\f0 SimSun;}} \f0 \u20856?\u20363?\u21517?\u31216? }".encode()
-    with pytest.raises(UnreadableFile, match=r"另存为.*\.docx"):
-        read_word(rtf_doc, "案例.doc")
-    ole_doc = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504)
-    with pytest.raises(UnreadableFile, match=r"旧版 Word（\.doc）"):
-        read_word(ole_doc, "案例.doc")
-    with pytest.raises(UnreadableFile, match=r"WPS"):
-        read_word(ole_doc, "案例.wps")
-
-
-def _save_as_doc(data: bytes, tmp_path) -> bytes:
-    """Make a real Word 97 .doc with LibreOffice (via .odt: its direct export drops python-docx tables)."""
-    import subprocess
-
-    source = tmp_path / "form.docx"
-    source.write_bytes(data)
-    profile = f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}"
-    for target, src in (("odt", source), ("doc", tmp_path / "odt" / "form.odt")):
-        outdir = tmp_path / target
-        subprocess.run(
-            ["soffice", profile, "--headless", "--convert-to", target, "--outdir", str(outdir), str(src)],
-            check=True, capture_output=True, timeout=120,
-        )
-    return (tmp_path / "doc" / "form.doc").read_bytes()
-
-
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (libreoffice-writer-nogui) not installed")
-def test_old_doc_is_converted_with_libreoffice(tmp_path):
-    data = _save_as_doc(build_course_form(tick_style="☑", share_consent=False), tmp_path)
-    assert data.startswith(bytes.fromhex("d0cf11e0a1b11ae1"))
-    form = read_word(data, "杭州市西湖区社区学院+课程资源.doc").form
-    assert form.kind == "course"
-    assert form.title == "老年人智能手机应用入门"
-    assert form.resource_types == ["视频资源"]
-    assert form.share_consent is False
-    assert form.fields["联系人联系电话"] == "0571-87654321"
 
 
 def test_paragraph_form_with_an_empty_contact_keeps_the_next_labels_phone():
