@@ -26,7 +26,7 @@ def tnef_files(data: bytes, parts) -> list[Attachment]:
                              "请在 Outlook 中改用“HTML”或“纯文本”格式重新发送邮件。") from exc
     codepage = tnef.codepage or "gb18030"
     if tnef.body:
-        parts.texts.append(_text(tnef.body, codepage))
+        parts.texts.append(_text(tnef.body, codepage).strip("\x00"))
     if tnef.htmlbody:
         parts.htmls.append(_text(tnef.htmlbody, codepage))
     files = []
