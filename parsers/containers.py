@@ -88,6 +88,9 @@ def _open(att: Attachment, ctx: _Context, depth: int) -> None:
         att.problem = _BROKEN.get(kind, _BROKEN["archive"])
         ctx.out.append(att)
         return
+    if not inner and kind == "archive":  # never a silent drop: an empty or cut-off archive is reported
+        att.problem = "压缩包是空的或已损坏，没有解出任何文件，请重新压缩后发送，或直接发送附件。"
+        ctx.out.append(att)
     for member in inner:
         _open(member, ctx, depth + 1)
 
