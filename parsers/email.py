@@ -11,11 +11,14 @@ the message is known when the archive is opened.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import email.message
 import email.utils
 import hashlib
 import logging
 import mimetypes
+import quopri
 import re
 from datetime import datetime, timezone
 from email.message import Message
@@ -151,6 +154,8 @@ def collect_parts(part: Message, origin: str, parts: MailParts, depth: int = 0) 
         parts.problems.append("MIME nesting too deep; inner parts skipped")
         return []
     ctype = part.get_content_type()
+    if ctype == "message/rfc822" and _encoded_message(part):
+        return [Attachment(part_filename(part) or "转发邮件.eml", ctype, _encoded_message(part), origin)]
     if part.is_multipart():
         inner = "forwarded" if ctype == "message/rfc822" else origin
         return [f for sub in part.get_payload() or [] if isinstance(sub, Message)
@@ -166,6 +171,20 @@ def collect_parts(part: Message, origin: str, parts: MailParts, depth: int = 0) 
         parts.unnamed += 1
     name = filename or _fallback_name(ctype, parts.unnamed)
     return [Attachment(filename=name, content_type=ctype, data=_payload(part), origin=origin)]
+
+
+def _encoded_message(part: Message) -> bytes | None:
+    """The bytes of an attached mail that a client base64-encoded (RFC 2046 forbids it; Foxmail and 163 do it)."""
+    cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if cte not in ("base64", "quoted-printable"):
+        return None
+    payload = part.get_payload()
+    text = "".join(p.as_string() if isinstance(p, Message) else str(p) for p in (payload or []))
+    try:
+        data = base64.b64decode(text, validate=False) if cte == "base64" else quopri.decodestring(text.encode())
+    except (ValueError, binascii.Error):
+        return None
+    return data or None
 
 
 def part_filename(part: Message) -> str | None:

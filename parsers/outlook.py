@@ -12,6 +12,8 @@ from parsers.containers import member_file
 from parsers.facts import Attachment, UnreadableFile
 from parsers.text import decode_bytes
 
+_TNEF_BROKEN = ("Outlook 附件包（winmail.dat）已损坏，无法打开。请在 Outlook 中改用“HTML”或“纯文本”格式"
+                "重新发送邮件，或直接添加附件。")
 MAX_EMBEDDED = 3  # .msg inside .msg, opened at most this deep
 
 
@@ -22,8 +24,7 @@ def tnef_files(data: bytes, parts) -> list[Attachment]:
     try:
         tnef = tnefparse.TNEF(data, do_checksum=False)
     except Exception as exc:  # noqa: BLE001 - tnefparse raises struct/Value/Index errors on damage
-        raise UnreadableFile("Outlook 附件包（winmail.dat）已损坏，无法打开。"
-                             "请在 Outlook 中改用“HTML”或“纯文本”格式重新发送邮件。") from exc
+        raise UnreadableFile(_TNEF_BROKEN) from exc
     codepage = tnef.codepage or "gb18030"
     if tnef.body:
         parts.texts.append(_text(tnef.body, codepage).strip("\x00"))
@@ -33,6 +34,8 @@ def tnef_files(data: bytes, parts) -> list[Attachment]:
     for index, att in enumerate(tnef.attachments, start=1):
         if att.data:
             files.append(member_file(_tnef_name(att, codepage) or f"未命名附件{index}", att.data, "winmail.dat"))
+    if not files and not tnef.body and not tnef.htmlbody:
+        raise UnreadableFile(_TNEF_BROKEN)
     return files
 
 

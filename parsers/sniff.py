@@ -32,6 +32,7 @@ _FAMILIES = (
 # Zip parts that say which document a zip package is, checked in order.
 _ZIP_PARTS = (("word/document.xml", ".docx"), ("xl/workbook.xml", ".xlsx"), ("ppt/presentation.xml", ".pptx"),
               ("OFD.xml", ".ofd"))
+_PACKAGE_EXTENSIONS = {".docx", ".docm", ".dotx", ".xlsx", ".xlsm", ".pptx", ".odt", ".ods", ".odp", ".ofd"}
 _ODF_TYPES = {b"application/vnd.oasis.opendocument.text": ".odt",
               b"application/vnd.oasis.opendocument.spreadsheet": ".ods",
               b"application/vnd.oasis.opendocument.presentation": ".odp"}
@@ -61,7 +62,7 @@ def sniff_extension(data: bytes, hint: str = "") -> str | None:
     if head.startswith(OLE_MAGIC):
         return _ole_kind(data, hint)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return _zip_kind(data)
+        return _zip_kind(data, hint)
     if head[4:8] == b"ftyp":
         return _ftyp_kind(head[8:12])
     if head.startswith(b"RIFF") and head[8:12] in (b"WEBP", b"AVI "):
@@ -89,27 +90,27 @@ def _bmp_size(head: bytes) -> int:
     return int.from_bytes(head[2:6], "little")
 
 
-def _zip_kind(data: bytes) -> str:
+def _zip_kind(data: bytes, hint: str) -> str:
     """docx/xlsx/pptx/odt/ods/ofd by the parts inside; any other zip is `.zip`."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             names = set(package.namelist())
             mimetype = package.read("mimetype").strip() if "mimetype" in names else b""
     except (zipfile.BadZipFile, OSError, ValueError, KeyError, RuntimeError, NotImplementedError):
-        return _zip_kind_by_bytes(data)
+        return _zip_kind_by_bytes(data, hint)
     for part, ext in _ZIP_PARTS:
         if part in names:
             return ext
     return _ODF_TYPES.get(mimetype, ".zip")
 
 
-def _zip_kind_by_bytes(data: bytes) -> str:
-    """A zip too broken for zipfile: guess from the part names in its local headers."""
+def _zip_kind_by_bytes(data: bytes, hint: str) -> str:
+    """A zip too broken for zipfile: the part names in its local headers, else the name (a damaged .docx stays one)."""
     head = data[:65536] + data[-65536:]
     for part, ext in _ZIP_PARTS:
         if part.encode() in head:
             return ext
-    return ".zip"
+    return hint if hint in _PACKAGE_EXTENSIONS else ".zip"
 
 
 def _ole_kind(data: bytes, hint: str) -> str:
