@@ -54,7 +54,7 @@ def content_extension(data: bytes, filename: str = "") -> str:
 def sniff_extension(data: bytes, hint: str = "") -> str | None:
     """The extension the first bytes say a file has, or None when they say nothing we know."""
     head = data[:64]
-    if b"%PDF-" in data[:1024]:  # some scanners write a few bytes of junk before the header
+    if head.startswith(b"%PDF"):
         return ".pdf"
     for magic, ext in _PREFIXES:
         if head.startswith(magic):
@@ -71,6 +71,8 @@ def sniff_extension(data: bytes, hint: str = "") -> str | None:
         return ".bmp"
     if data[257:262] == b"ustar":
         return ".tar"
+    if b"%PDF-" in data[:1024]:  # some scanners write a few bytes of junk before the header
+        return ".pdf"
     return None
 
 

@@ -132,3 +132,10 @@ def test_word97_document_sent_as_docx_is_a_doc_and_a_wps_name_is_kept(word97):
 def test_outlook_msg_is_told_apart_from_a_word_document(word97):
     msg = (DATA / "outlook" / "tif_attachments.msg").read_bytes()
     assert (content_extension(msg, "转发.doc"), content_extension(word97, "转发.msg")) == (".msg", ".doc")
+
+
+def test_zip_holding_a_stored_pdf_is_a_zip_not_a_pdf():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as package:
+        package.writestr("盖章扫描件.pdf", text_pdf("case", "银龄触网", "西湖区社区学院"))
+    assert content_extension(buffer.getvalue(), "材料") == ".zip"
