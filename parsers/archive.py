@@ -16,8 +16,10 @@ zip bomb costs no more than the limit.
 from __future__ import annotations
 
 import io
+import lzma
 import posixpath
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,11 +29,13 @@ from parsers.text import decode_bytes
 MB = 1024 * 1024
 RATIO_FLOOR = 16 * MB  # below this much unpacked data the ratio is not judged (text compresses 10×–100×)
 CHUNK = 1024 * 1024
+VERIFY_LIMIT = 64 * MB  # members up to this size are read in full to check a password
 _UTF8_FLAG = 0x800
 _JUNK = ("__MACOSX/", ".DS_Store", "Thumbs.db", "desktop.ini")
 ARCHIVE_EXTENSIONS = {".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".tbz2", ".tbz", ".xz", ".txz"}
 
 CORRUPT = "压缩包已损坏，无法解压，请重新压缩后发送。"
+UNSUPPORTED_METHOD = "压缩包使用了系统不支持的压缩方式，请改用常规的 ZIP 压缩方式重新压缩，或直接发送附件。"
 NEEDS_PASSWORD = ("压缩包设置了密码，邮件中没有找到解压密码。请在邮件正文中写明解压密码（如“解压密码：1234”），"
                   "或发送不加密的压缩包，也可以直接发送附件。")
 
@@ -51,6 +55,9 @@ class ArchiveMember:
     name: str  # base name, decoded
     path: str  # full path inside the archive
     data: bytes
+
+
+_WRONG_KEY = (RuntimeError, zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError)
 
 
 class WrongPassword(UnreadableFile):
@@ -145,14 +152,24 @@ def _zip_password(archive, info: zipfile.ZipInfo, passwords: Sequence[str]) -> b
         for codec in ("utf-8", "gb18030"):
             candidate = password.encode(codec, errors="ignore")
             try:
-                with archive.open(info, pwd=candidate) as member:
-                    member.read(1)
+                _verify(archive, info, candidate)
                 return candidate
-            except RuntimeError:  # "Bad password"
+            except _WRONG_KEY:  # "Bad password", or garbage after a lucky check byte
                 continue
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-                raise UnreadableFile(CORRUPT) from exc
+            except NotImplementedError as exc:
+                raise UnreadableFile(UNSUPPORTED_METHOD) from exc
     raise WrongPassword(passwords)
+
+
+def _verify(archive, info: zipfile.ZipInfo, password: bytes) -> None:
+    """Raise unless `password` decrypts the member: ZipCrypto's check byte lets 1 wrong key in 256 through,
+    so a small member is read to its CRC; a large one (a bomb?) only to its first byte."""
+    with archive.open(info, pwd=password) as member:
+        if info.file_size > VERIFY_LIMIT:
+            member.read(1)
+            return
+        while member.read(CHUNK):
+            pass
 
 
 def _read_zip_member(archive, info: zipfile.ZipInfo, password: bytes | None, budget: Budget) -> bytes:
@@ -165,8 +182,8 @@ def _read_zip_member(archive, info: zipfile.ZipInfo, password: bytes | None, bud
     except RuntimeError as exc:  # a second member under another password
         raise WrongPassword([p.decode("utf-8", "replace") for p in [password or b""]]) from exc
     except NotImplementedError as exc:
-        raise UnreadableFile("压缩包使用了系统不支持的压缩方式，请用常规的 ZIP 压缩方式重新压缩，或直接发送附件。") from exc
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise UnreadableFile(UNSUPPORTED_METHOD) from exc
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, lzma.LZMAError) as exc:
         raise UnreadableFile("压缩包内的文件无法解压（文件已损坏），请重新压缩后发送，或直接发送附件。") from exc
     return out.getvalue()
 

@@ -157,8 +157,8 @@ def collect_parts(part: Message, origin: str, parts: MailParts, depth: int = 0) 
         parts.problems.append("MIME nesting too deep; inner parts skipped")
         return []
     ctype = part.get_content_type()
-    if ctype == "message/rfc822" and _encoded_message(part):
-        return [Attachment(part_filename(part) or "转发邮件.eml", ctype, _encoded_message(part), origin)]
+    if ctype == "message/rfc822" and (encoded := _encoded_message(part)):
+        return [Attachment(part_filename(part) or "转发邮件.eml", ctype, encoded, origin)]
     if part.is_multipart():
         inner = "forwarded" if ctype == "message/rfc822" else origin
         return [f for sub in part.get_payload() or [] if isinstance(sub, Message)

@@ -36,6 +36,8 @@ _PACKAGE_EXTENSIONS = {".docx", ".docm", ".dotx", ".xlsx", ".xlsm", ".pptx", ".o
 _ODF_TYPES = {b"application/vnd.oasis.opendocument.text": ".odt",
               b"application/vnd.oasis.opendocument.spreadsheet": ".ods",
               b"application/vnd.oasis.opendocument.presentation": ".odp"}
+# A password-protected Office file is an OLE box whatever it was; it keeps the name's extension.
+_ENCRYPTED_OFFICE = {".docx", ".docm", ".xlsx", ".xlsm", ".pptx", ".doc", ".xls", ".ppt", ".wps", ".et"}
 # OLE2 streams that say which Office program wrote a compound file.
 _OLE_STREAMS = ((("__properties_version1.0",), ".msg"), (("WordDocument",), ".doc"),
                 (("Workbook",), ".xls"), (("Book",), ".xls"), (("PowerPoint Document",), ".ppt"),
@@ -127,6 +129,6 @@ def _ole_kind(data: bytes, hint: str) -> str:
     for names, ext in _OLE_STREAMS:
         if any(name in streams for name in names):
             if ext is None:  # a password-protected OOXML file in an OLE box
-                return hint if hint in (".docx", ".xlsx", ".pptx", ".docm", ".xlsm") else ".docx"
+                return hint if hint in _ENCRYPTED_OFFICE else ".docx"
             return hint if _same_family(ext, hint) else ext
     return hint or ".doc"

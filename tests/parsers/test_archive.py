@@ -7,6 +7,7 @@ import gzip
 import io
 import tarfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,22 @@ def test_docx_is_not_taken_for_an_archive():
         package.writestr("[Content_Types].xml", "<Types/>")
         package.writestr("word/document.xml", "<w:document/>")
     assert _files(_mail(FORM[0], buffer.getvalue())) == [(FORM[0], buffer.getvalue(), None)]
+
+
+def test_wrong_password_that_passes_zipcrypto_check_byte_does_not_hide_the_right_one():
+    archive = zipcrypto_zip([FORM], "right2022")
+    lucky = next(p for p in (f"w{i}" for i in range(5000)) if _passes_check_byte(archive, p))
+    raw = _mail("材料.zip", archive, body=f"解压密码：{lucky}\n如打不开请用压缩包密码：right2022")
+    assert _files(raw) == [(FORM[0], FORM[1], None)]
+
+
+def _passes_check_byte(archive: bytes, password: str) -> bool:
+    with zipfile.ZipFile(io.BytesIO(archive)) as package:
+        try:
+            with package.open(package.infolist()[0], pwd=password.encode()) as member:
+                member.read(1)
+        except RuntimeError:  # "Bad password": the check byte told it apart
+            return False
+        except zlib.error:  # the check byte let it in; the data then is garbage
+            return True
+    return True
