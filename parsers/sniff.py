@@ -18,9 +18,10 @@ TNEF_MAGIC = b"\x78\x9f\x3e\x22"
 _PREFIXES = (
     (b"\xff\xd8\xff", ".jpg"), (b"\x89PNG\r\n\x1a\n", ".png"), (b"GIF87a", ".gif"), (b"GIF89a", ".gif"),
     (b"II*\x00", ".tif"), (b"MM\x00*", ".tif"), (b"Rar!\x1a\x07\x00", ".rar"), (b"Rar!\x1a\x07\x01\x00", ".rar"),
-    (b"7z\xbc\xaf\x27\x1c", ".7z"), (b"\x1f\x8b", ".gz"), (b"BZh", ".bz2"), (b"\xfd7zXZ\x00", ".xz"),
+    (b"7z\xbc\xaf\x27\x1c", ".7z"), (b"\x1f\x8b\x08", ".gz"), (b"\xfd7zXZ\x00", ".xz"),
     (b"{\\rtf", ".rtf"), (TNEF_MAGIC, ".dat"),
 )
+_BZIP2_BLOCKS = (b"\x31\x41\x59\x26\x53\x59", b"\x17\x72\x45\x38\x50\x90")  # a block, or the end of an empty stream
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
 _QUICKTIME_BRANDS = {b"qt  "}
 # Extensions that name the same kind of content; the name's spelling wins inside a family.
@@ -69,6 +70,8 @@ def sniff_extension(data: bytes, hint: str = "") -> str | None:
         return _ftyp_kind(head[8:12])
     if head.startswith(b"RIFF") and head[8:12] in (b"WEBP", b"AVI "):
         return ".webp" if head[8:12] == b"WEBP" else ".avi"
+    if head.startswith(b"BZh") and head[3:4].isdigit() and head[4:10] in _BZIP2_BLOCKS:
+        return ".bz2"
     if head.startswith(b"BM") and (_bmp_size(head) == len(data) or hint == ".bmp"):
         return ".bmp"
     if data[257:262] == b"ustar":

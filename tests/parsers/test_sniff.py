@@ -139,3 +139,8 @@ def test_zip_holding_a_stored_pdf_is_a_zip_not_a_pdf():
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as package:
         package.writestr("盖章扫描件.pdf", text_pdf("case", "银龄触网", "西湖区社区学院"))
     assert content_extension(buffer.getvalue(), "材料") == ".zip"
+
+
+def test_text_that_merely_starts_like_a_weak_magic_number_is_not_an_archive():
+    assert content_extension("BZh，这是一份说明".encode("utf-8"), "说明.txt") == ".txt"
+    assert content_extension(b"BMW club notes", "说明.txt") == ".txt"
