@@ -70,9 +70,8 @@ def _open(att: Attachment, ctx: _Context, depth: int) -> None:
         ctx.out.append(att)
         return
     if depth >= ctx.budget.limits.max_depth:
-        att.problem = (f"压缩包或邮件嵌套超过 {ctx.budget.limits.max_depth} 层，系统没有继续打开。"
-                       "请把申报材料直接压缩（不要压缩包套压缩包）后重新发送，或直接发送附件。")
-        ctx.out.append(att)
+        _fail(att, ctx, f"压缩包或邮件嵌套超过 {ctx.budget.limits.max_depth} 层，系统没有继续打开。"
+                        "请把申报材料直接压缩（不要压缩包套压缩包）后重新发送，或直接发送附件。")
         return
     ctx.budget.open_archive(len(att.data), top_level=depth == 0)
     try:
@@ -80,19 +79,24 @@ def _open(att: Attachment, ctx: _Context, depth: int) -> None:
     except LimitExceeded:
         raise
     except UnreadableFile as exc:
-        att.problem = str(exc)
-        ctx.out.append(att)
+        _fail(att, ctx, str(exc))
         return
-    except Exception as exc:  # noqa: BLE001 - a library's bug in a bad file must not lose the message
+    except Exception as exc:  # noqa: BLE001 - libraries raise anything on a damaged file; the message must go on
         log.warning("opening container %s failed: %r", att.filename, exc)
-        att.problem = _BROKEN.get(kind, _BROKEN["archive"])
-        ctx.out.append(att)
+        ctx.parts.problems.append(f"opening container {att.filename} failed: {exc!r}")
+        _fail(att, ctx, _BROKEN[kind])
         return
     if not inner and kind == "archive":  # never a silent drop: an empty or cut-off archive is reported
-        att.problem = "压缩包是空的或已损坏，没有解出任何文件，请重新压缩后发送，或直接发送附件。"
-        ctx.out.append(att)
+        _fail(att, ctx, "压缩包是空的或已损坏，没有解出任何文件，请重新压缩后发送，或直接发送附件。")
     for member in inner:
         _open(member, ctx, depth + 1)
+
+
+def _fail(att: Attachment, ctx: _Context, reason: str) -> None:
+    """Keep the file with why it cannot be opened, saying which attached container it came out of."""
+    container = att.origin.partition(":")[2] if ":" in att.origin else ""
+    att.problem = f"（该文件在《{container}》中）{reason}" if container else reason
+    ctx.out.append(att)
 
 
 _BROKEN = {

@@ -132,7 +132,7 @@ def test_archives_nest_up_to_the_configured_depth():
     outer = gbk_zip([("第二层.7z", middle)])
     assert _files(_mail("材料.zip", outer), ArchiveLimits(max_depth=3)) == [(FORM[0], FORM[1], None)]
     [(name, _, problem)] = _files(_mail("材料.zip", outer), ArchiveLimits(max_depth=2))
-    assert name == "内层.zip" and "嵌套超过 2 层" in problem
+    assert name == "内层.zip" and "嵌套超过 2 层" in problem and "在《第二层.7z》中" in problem
 
 
 def test_total_size_limit_counts_every_nesting_level_and_names_the_attached_file():
