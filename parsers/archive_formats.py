@@ -138,8 +138,11 @@ def unpack_libarchive(data: bytes, ext: str, budget: Budget) -> list[ArchiveMemb
     except libarchive.ArchiveError as exc:
         if _mentions_encryption(str(exc)):
             raise UnreadableFile(RAR_ENCRYPTED if ext == ".rar" else NEEDS_PASSWORD) from exc
-        if ext in (".gz", ".bz2", ".xz", ".tgz", ".tbz2", ".tbz", ".txz") and budget.members == 0:
-            return _read_libarchive(data, "raw", budget)
+        if ext in (".gz", ".bz2", ".xz", ".tgz", ".tbz2", ".tbz", ".txz"):  # one compressed file, not a tar
+            try:
+                return _read_libarchive(data, "raw", budget)
+            except libarchive.ArchiveError:
+                pass
         raise UnreadableFile(CORRUPT) from exc
 
 
@@ -150,7 +153,7 @@ def _read_libarchive(data: bytes, format_name: str, budget: Budget) -> list[Arch
     with libarchive.memory_reader(data, format_name=format_name) as archive:
         for entry in archive:
             if _is_encrypted(entry):
-                raise UnreadableFile(RAR_ENCRYPTED)
+                raise UnreadableFile(RAR_ENCRYPTED if format_name.startswith("rar") else NEEDS_PASSWORD)
             path = entry.pathname or "data"
             if not entry.isfile or is_junk(path):
                 continue
@@ -161,7 +164,7 @@ def _read_libarchive(data: bytes, format_name: str, budget: Budget) -> list[Arch
                 out.write(block)
             members.append(ArchiveMember(*split_path(path), out.getvalue()))
     if not members and format_name == "raw":
-        raise libarchive.ArchiveError("empty")
+        raise UnreadableFile(CORRUPT)
     return members
 
 

@@ -209,3 +209,13 @@ def _passes_check_byte(archive: bytes, password: str) -> bool:
         except zlib.error:  # the check byte let it in; the data then is garbage
             return True
     return True
+
+
+def test_every_single_gzip_file_of_a_message_is_unpacked_and_a_cut_one_is_reported():
+    second = ("西湖区社区学院+案例盖章扫描件.pdf", b"%PDF-1.4 scan")
+    raw = build_mail(MailSpec(subject=SUBJECT, attachments=[(FORM[0] + ".gz", gzip.compress(FORM[1])),
+                                                            (second[0] + ".gz", gzip.compress(second[1])),
+                                                            ("说明.txt.gz", gzip.compress(b"x" * 5000)[:20])]))
+    files = _files(raw)
+    assert files[:2] == [(FORM[0], FORM[1], None), (second[0], second[1], None)]
+    assert files[2][0] == "说明.txt.gz" and "损坏" in files[2][2]
