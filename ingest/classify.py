@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from pathlib import Path, PurePath
 
+from parsers.archive import ARCHIVE_EXTENSIONS
 from parsers.facts import FORM_KINDS, Attachment, Material, UnreadableFile
 from parsers.scan import SCAN_EXTENSIONS, read_scan
 from parsers.sheet import sheet_text
+from parsers.sniff import content_extension
 from parsers.word import read_word
 from storage.files import sha256_hex
 
@@ -22,32 +24,11 @@ SHEET_EXTENSIONS = {".xlsx", ".xlsm", ".csv"}
 OLD_SHEET_EXTENSIONS = {".xls", ".et"}
 VIDEO_EXTENSIONS = {".mp4", ".avi", ".mov", ".wmv", ".flv", ".mkv", ".mpg", ".mpeg", ".m4v", ".3gp", ".rmvb", ".ts"}
 PHOTO_EXTENSIONS = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".heic", ".webp", ".gif"}
-ARCHIVE_EXTENSIONS = {".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2"}
 TEXT_EXTENSIONS = {".txt", ".html", ".htm"}
 
 _SCAN_NAME = re.compile(r"盖章|扫描|签章|公章|scan", re.IGNORECASE)
 _SUMMARY_NAME = re.compile(r"汇总|一览表|统计表|清单")
 _KIND_NAME = (("case", re.compile(r"案例")), ("project", re.compile(r"培训|项目")), ("course", re.compile(r"课程|资源")))
-
-
-KNOWN_EXTENSIONS = (WORD_EXTENSIONS | SHEET_EXTENSIONS | OLD_SHEET_EXTENSIONS | VIDEO_EXTENSIONS | PHOTO_EXTENSIONS
-                    | ARCHIVE_EXTENSIONS | TEXT_EXTENSIONS | set(SCAN_EXTENSIONS))
-_MAGIC = ((b"%PDF", ".pdf"), (b"\xff\xd8\xff", ".jpg"), (b"\x89PNG", ".png"), (b"II*\x00", ".tif"),
-          (b"MM\x00*", ".tif"), (b"BM", ".bmp"), (b"\xd0\xcf\x11\xe0", ".doc"))
-
-
-def sniff_extension(data: bytes) -> str | None:
-    """The extension a file's first bytes say it has, for files named without one."""
-    for magic, ext in _MAGIC:
-        if data.startswith(magic):
-            return ext
-    if data.startswith(b"PK\x03\x04"):
-        head = data[:4096] + data[-65536:]  # the zip directory lists the parts
-        if b"word/" in head:
-            return ".docx"
-        if b"xl/" in head:
-            return ".xlsx"
-    return None
 
 
 def kind_from_name(filename: str) -> str | None:
@@ -62,9 +43,7 @@ def kind_from_name(filename: str) -> str | None:
 def read_material(att: Attachment, cache_dir: Path | None = None) -> Material:
     """Read one attachment into a classified `Material`; never raises on bad files."""
     material = Material(kind="other", filename=att.filename, sha256=sha256_hex(att.data), size=len(att.data))
-    ext = PurePath(att.filename).suffix.lower()
-    if ext not in KNOWN_EXTENSIONS:  # `申报表` with no extension, `.dat` from some webmail
-        ext = sniff_extension(att.data) or ext
+    ext = content_extension(att.data, att.filename)  # the content decides; the name is only a hint
     if att.problem:
         material.unreadable = att.problem
         return material
@@ -89,7 +68,7 @@ def _read_by_extension(material: Material, att: Attachment, ext: str, cache_dir:
     elif ext in PHOTO_EXTENSIONS or att.content_type.startswith("image/"):
         material.kind = "photo"
     elif ext in ARCHIVE_EXTENSIONS:
-        raise UnreadableFile(f"暂不支持 {ext} 格式的压缩包，请改用 .zip 格式压缩，或直接发送附件。")
+        raise UnreadableFile("压缩包无法解压，请重新压缩后发送，或直接发送附件。")  # opened in parsers.containers
     elif ext in TEXT_EXTENSIONS or att.content_type.startswith("text/"):
         material.text = att.data.decode("utf-8", errors="replace")
 

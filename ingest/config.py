@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from ingest import service_config
 from ingest.linkcheck import LinkCheckSettings
 from notifier.reply import ReplyIdentity
+from parsers.archive import ArchiveLimits
 from rules import clock
 from rules.campaign import Batch, Campaign
 from rules.units import roster_from_config
@@ -38,6 +39,7 @@ class Settings:
     mailboxes: list[service_config.MailboxSettings] = field(default_factory=list)
     smtp: service_config.SmtpSettings | None = None
     schedule: service_config.ScheduleSettings = field(default_factory=service_config.ScheduleSettings)
+    archives: ArchiveLimits = field(default_factory=ArchiveLimits)
     dry_run: bool = False  # write replies as .eml files into outbox_dir instead of sending them
 
     @property
@@ -104,9 +106,23 @@ def _settings(data: dict, *, db: str | None, outbox: Path | None) -> Settings:
         database_url=database_url,
         outbox_dir=Path(outbox) if outbox else data_dir / "outbox",
         templates_dir=Path(templates) if templates else None,
+        archives=_archive_limits(data.get("archives", {})),
         dry_run=outbox is not None,
         **service,
     )
+
+
+def _archive_limits(section: dict) -> ArchiveLimits:
+    """[archives]: how deep and how much the archives of one message may be unpacked."""
+    defaults = ArchiveLimits()
+    try:
+        limits = ArchiveLimits(**{key: int(section.get(key, getattr(defaults, key))) for key in
+                                  ("max_depth", "max_members", "max_total_mb", "max_ratio")})
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"压缩包配置（[archives]）有误：{exc}（各项应为正整数）") from exc
+    if min(limits.max_depth, limits.max_members, limits.max_total_mb, limits.max_ratio) < 1:
+        raise ConfigError("压缩包配置（[archives]）有误：各项应为正整数。")
+    return limits
 
 
 def _campaign(section: dict, links: dict) -> Campaign:

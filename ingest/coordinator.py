@@ -37,7 +37,7 @@ def _load(pipeline: Pipeline, submission_id: int) -> StoredSubmission:
 def _with_raw_message(pipeline: Pipeline, stored: StoredSubmission) -> Submission:
     """The stored facts with the message re-read from the raw mail (headers for threading the reply)."""
     sub = stored.submission
-    sub.message = parse_message(pipeline.files.get(stored.raw_sha256))
+    sub.message = parse_message(pipeline.files.get(stored.raw_sha256), pipeline.settings.archives)
     return sub
 
 
@@ -66,7 +66,7 @@ def reprocess(pipeline: Pipeline, submission_id: int, notify: bool = False) -> D
         return Done(stored)
     decision = next((h for h in reversed(changes.history(pipeline.db, submission_id))
                      if h.action in ("accept", "reject")), None)
-    message = parse_message(pipeline.files.get(stored.raw_sha256))
+    message = parse_message(pipeline.files.get(stored.raw_sha256), pipeline.settings.archives)
     settings = pipeline.settings
     sub = classify(message, settings.campaign, settings.cache_dir)
     defects, status = pipeline.assess(sub)

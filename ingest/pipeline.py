@@ -129,7 +129,7 @@ class Pipeline:
             return self._failed(raw_sha, source, exc)
 
     def _process(self, raw: bytes, raw_sha: str, source: str, received: datetime | None) -> Outcome:
-        message = parse_message(raw)  # 2. parse
+        message = parse_message(raw, self.settings.archives)  # 2. parse
         if self.db.find_duplicate(message.message_id, raw_sha, message.sender):
             return Outcome(source, message.message_id, "duplicate")
         reason = automated_reason(message, [self.settings.identity.address])
@@ -197,7 +197,7 @@ class Pipeline:
         words = failure_in_words(exc)
         message = MailMessage(message_id=f"<sha256-{raw_sha[:32]}@intake.invalid>", problems=[detail])
         try:
-            message = parse_message(self.files.get(raw_sha))
+            message = parse_message(self.files.get(raw_sha), self.settings.archives)
         except Exception:
             pass
         sub = Submission(message=message, subject=SubjectInfo(raw=message.subject))

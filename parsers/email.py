@@ -3,17 +3,22 @@
 mail-parser gives us a tolerant parse of the MIME tree and the date; we walk
 that tree ourselves because its text fallback is UTF-8 (wrong for GBK
 mail) and its attachments come back still base64-encoded. Forwarded
-messages, attached .eml files and .zip archives are opened so that the
-files they carry are judged like any other attachment.
+messages, attached .eml/.msg files, winmail.dat and archives are opened
+(parsers.containers) so that the files they carry are judged like any other
+attachment — after the walk, so that an archive password written anywhere in
+the message is known when the archive is opened.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import email.message
 import email.utils
 import hashlib
 import logging
 import mimetypes
+import quopri
 import re
 from datetime import datetime, timezone
 from email.message import Message
@@ -21,8 +26,11 @@ from email.message import Message
 import mailparser
 
 from parsers import large_parts
-from parsers.archive import unpack_zip
-from parsers.facts import Attachment, MailMessage, UnreadableFile
+from parsers.archive import ArchiveLimits
+from parsers.containers import MailParts, expand_files
+from parsers.facts import Attachment, MailMessage
+from parsers.links import html_text
+from parsers.passwords import find_passwords
 from parsers.text import decode_bytes, decode_header_value
 
 logging.getLogger("mailparser").setLevel(logging.CRITICAL)
@@ -35,8 +43,11 @@ _MINUS_ZERO = re.compile(r"-0000\b")
 _ADDRESS = re.compile(r"[\w.+\-=']+@[\w\-]+(?:\.[\w\-]+)+")
 
 
-def parse_message(raw: bytes) -> MailMessage:
-    """Read everything we need from one raw message; never raises on bad input."""
+def parse_message(raw: bytes, limits: ArchiveLimits | None = None) -> MailMessage:
+    """Read everything we need from one raw message; never raises on bad input.
+
+    `limits` bound the unpacking of archives and nested mails ([archives] in the configuration).
+    """
     raw = _clean(raw)
     problems: list[str] = []
     parsed, spans = large_parts.set_aside(raw)
@@ -53,11 +64,12 @@ def parse_message(raw: bytes) -> MailMessage:
     )
     msg.sender_name, msg.sender = _address(headers.get("from", ""))
     msg.reply_to = _address(headers.get("reply-to", ""))[1]
-    texts: list[str] = []
-    htmls: list[str] = []
-    _walk(root, "attachment", texts, htmls, msg.attachments, problems, depth=0)
-    msg.text = "\n".join(t for t in texts if t.strip())
-    msg.html = "\n".join(htmls)
+    parts = MailParts(problems=problems)
+    files = collect_parts(root, "attachment", parts)
+    passwords = find_passwords(msg.subject, *parts.texts, html_text("\n".join(parts.htmls)))
+    msg.attachments = expand_files(files, parts, passwords, limits)
+    msg.text = "\n".join(t for t in parts.texts if t.strip())
+    msg.html = "\n".join(parts.htmls)
     return msg
 
 
@@ -139,55 +151,43 @@ def _address(value: str) -> tuple[str, str]:
     return ("", found.group(0).lower()) if found else ("", "")
 
 
-def _walk(part: Message, origin: str, texts: list[str], htmls: list[str],
-          out: list[Attachment], problems: list[str], depth: int) -> None:
+def collect_parts(part: Message, origin: str, parts: MailParts, depth: int = 0) -> list[Attachment]:
+    """Every file of a MIME tree, unopened, in order; body texts and HTML go into `parts`."""
     if depth > MAX_DEPTH:
-        problems.append("MIME nesting too deep; inner parts skipped")
-        return
+        parts.problems.append("MIME nesting too deep; inner parts skipped")
+        return []
     ctype = part.get_content_type()
+    if ctype == "message/rfc822" and (encoded := _encoded_message(part)):
+        return [Attachment(part_filename(part) or "转发邮件.eml", ctype, encoded, origin)]
     if part.is_multipart():
         inner = "forwarded" if ctype == "message/rfc822" else origin
-        for sub in part.get_payload() or []:
-            if isinstance(sub, Message):
-                _walk(sub, inner, texts, htmls, out, problems, depth + 1)
-        return
+        return [f for sub in part.get_payload() or [] if isinstance(sub, Message)
+                for f in collect_parts(sub, inner, parts, depth + 1)]
     filename = part_filename(part)
     disposition = part.get_content_disposition()
     if filename is None and disposition != "attachment" and ctype in ("text/plain", "text/html", "text/enriched"):
-        text = _part_text(part)
-        (htmls if ctype == "text/html" else texts).append(text)
-        return
-    if _is_body_image(part, filename, htmls):
-        return
-    data = _payload(part)
-    name = filename or _fallback_name(ctype, len(out) + 1)
-    _add_file(Attachment(filename=name, content_type=ctype, data=data, origin=origin),
-              texts, htmls, out, problems, depth)
+        (parts.htmls if ctype == "text/html" else parts.texts).append(_part_text(part))
+        return []
+    if _is_body_image(part, filename, parts.htmls):
+        return []
+    if filename is None:
+        parts.unnamed += 1
+    name = filename or _fallback_name(ctype, parts.unnamed)
+    return [Attachment(filename=name, content_type=ctype, data=_payload(part), origin=origin)]
 
 
-def _add_file(att: Attachment, texts: list[str], htmls: list[str],
-              out: list[Attachment], problems: list[str], depth: int) -> None:
-    """Keep a file, opening the containers (.zip, attached .eml) it may be."""
-    lower = att.filename.lower()
-    if lower.endswith(".zip") or att.content_type in ("application/zip", "application/x-zip-compressed"):
-        try:
-            members = unpack_zip(att.data)
-        except UnreadableFile as exc:
-            att.problem = str(exc)
-            out.append(att)
-            return
-        for m in members:
-            guessed = mimetypes.guess_type(m.name)[0] or "application/octet-stream"
-            inner = Attachment(m.name, guessed, m.data, origin=f"zip:{att.filename}")
-            _add_file(inner, texts, htmls, out, problems, depth + 1)
-        return
-    if lower.endswith(".eml") and depth < MAX_DEPTH:
-        inner = email.message_from_bytes(att.data)
-        _walk(inner, "forwarded", texts, htmls, out, problems, depth + 1)
-        return
-    if lower == "winmail.dat":
-        problems.append("TNEF winmail.dat attachment not opened")
-    out.append(att)
+def _encoded_message(part: Message) -> bytes | None:
+    """The bytes of an attached mail that a client base64-encoded (RFC 2046 forbids it; Foxmail and 163 do it)."""
+    cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if cte not in ("base64", "quoted-printable"):
+        return None
+    payload = part.get_payload()
+    text = "".join(p.as_string() if isinstance(p, Message) else str(p) for p in (payload or []))
+    try:
+        data = base64.b64decode(text, validate=False) if cte == "base64" else quopri.decodestring(text.encode())
+    except (ValueError, binascii.Error):
+        return None
+    return data or None
 
 
 def part_filename(part: Message) -> str | None:

@@ -23,13 +23,13 @@ FORM_TITLES = {
 
 @dataclass
 class Attachment:
-    """One file carried by a message, after unpacking zips and forwards."""
+    """One file carried by a message, after unpacking archives, winmail.dat and forwarded mails."""
 
     filename: str
     content_type: str
     data: bytes
-    origin: str = "attachment"  # "attachment", "zip:<name>", "forwarded"
-    problem: str | None = None  # set when the container could not be opened (e.g. a broken zip)
+    origin: str = "attachment"  # "attachment", "zip:<name>" ("rar:", "7z:", …), "winmail.dat", "forwarded"
+    problem: str | None = None  # set when the container could not be opened (broken, encrypted, past a limit)
 
 
 @dataclass

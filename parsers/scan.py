@@ -43,6 +43,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from parsers.facts import ScanPage, ScanReading, SealFinding, UnreadableFile
 from parsers.ocr import WORK_LONG_SIDE, PageCache, PageRead, parse_fields, read_page
 from parsers.seal import find_seal
+from parsers.sniff import content_extension
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class _Source:
 
     def __init__(self, filename: str, data: bytes | str):
         self.filename = filename
-        self.is_pdf = Path(filename).suffix.lower() == ".pdf"
+        self.is_pdf = scan_extension(filename, data) == ".pdf"
         stream = data if isinstance(data, str) else io.BytesIO(data)
         self.pdf = self.image = None
         if self.is_pdf:
@@ -289,6 +290,14 @@ def _read_inline(filename: str, data: bytes, cache: PageCache) -> ScanReading:
         src.close()
 
 
+def scan_extension(filename: str, data: bytes | str) -> str:
+    """What the scan is by its content (bytes or a spooled path); a PDF sent as `申报表` is still a PDF."""
+    if isinstance(data, str):
+        with open(data, "rb") as fh:
+            data = fh.read(4096)
+    return content_extension(data, filename)
+
+
 def read_scans(
     files: list[tuple[str, bytes]], cache_dir: Path | None = None, workers: int | None = None
 ) -> list[ScanReading]:
@@ -304,7 +313,7 @@ def read_scans(
     cache_arg = str(cache_dir) if cache_dir else None
     try:
         for i, (name, data) in enumerate(files):
-            ext = Path(name).suffix.lower()
+            ext = scan_extension(name, data)
             if ext not in SCAN_EXTENSIONS:
                 readings[i] = ScanReading(error=f"《{name}》不是支持的扫描件格式（PDF、JPG、PNG、BMP、TIFF），"
                                                 "请转换后发送。")
