@@ -23,8 +23,9 @@ def settings_options(func):
                         help="配置文件（TOML），默认使用内置配置。")(func)
 
 
-def load(config: Path | None, db: str | None, outbox: Path | None = None) -> Settings:
+def load(config: Path | None, db: str | None, outbox: Path | None = None,
+         profiles: list[str] | None = None) -> Settings:
     try:
-        return load_settings(config, db=db, outbox=outbox)
+        return load_settings(config, db=db, outbox=outbox, profiles=profiles)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc

@@ -79,6 +79,28 @@ def load_profiles(names: list[str], base: Path | None, overrides: dict, deadline
     return campaigns
 
 
+def describe_builtins() -> list[dict]:
+    """Each built-in profile in words: name, title, notice, deadlines, requirements (for `intake profiles`)."""
+    from ingest.config import deadline
+
+    out = []
+    for name in builtin_names():
+        campaign = load_profiles([name], None, {}, deadline)[0]
+        out.append({"name": campaign.name, "title": campaign.title, "notice": campaign.notice,
+                    "deadlines": _deadline_words(campaign), "requirements": campaign.requirements,
+                    "checks": list(campaign.checks or [])})
+    return out
+
+
+def _deadline_words(campaign: Campaign) -> list[str]:
+    batches = campaign.batches
+    if len(batches) > 6:  # recurring: first, last and how many
+        return [f"{batches[0].name} {clock.cn_datetime(batches[0].deadline, campaign.zone)}",
+                f"……共 {len(batches)} 期……",
+                f"{batches[-1].name} {clock.cn_datetime(batches[-1].deadline, campaign.zone)}"]
+    return [f"{b.name} {clock.cn_datetime(b.deadline, campaign.zone)}" for b in batches]
+
+
 def _deep_merge(base: dict, over: dict) -> dict:
     merged = dict(base)
     for key, value in over.items():

@@ -20,7 +20,7 @@ from pathlib import Path
 from parsers.facts import PhotoInfo, UnreadableFile, VideoInfo
 
 FFPROBE_SECONDS = 60
-SAME_PHOTO = 8  # Hamming distance of 64-bit pHashes under which two photos are one
+SAME_PHOTO = 6  # Hamming distance of 64-bit pHashes up to which two photos are one (a re-compressed copy: 0–4)
 
 
 def read_photo(data: bytes) -> PhotoInfo:
