@@ -18,6 +18,7 @@ from ingest import coordinator
 from ingest.cli_common import COMMAND, STATUS_CN, load, settings_options
 from ingest.pipeline import Pipeline
 from ingest.report import stored_row
+from ingest.stats_summary import stats_summaries
 from notifier.reply import KIND_NAMES
 from notifier.workbook import export_workbook
 from notifier.words import defect_title
@@ -203,7 +204,7 @@ def roster_command(as_json, config, db) -> None:
     Console().print(table)
 
 
-@click.command("export", **COMMAND, help="导出信息汇总表（.xlsx）：每份材料一行，另附各单位情况表。")
+@click.command("export", **COMMAND, help="导出信息汇总表（.xlsx）：每份材料一行，另附各单位情况表；有统计表时另附统计汇总表。")
 @click.option("--xlsx", "target", required=True, metavar="文件", type=click.Path(dir_okay=False, path_type=Path),
               help="保存到哪个 .xlsx 文件。")
 @settings_options
@@ -212,7 +213,8 @@ def export_command(target, config, db) -> None:
     campaign = pipeline.settings.campaign
     standing = load_collection(pipeline.db)
     materials = standing.materials()
-    target.write_bytes(export_workbook(materials, standing.units(campaign.roster), campaign.zone))
+    stats = stats_summaries(standing.submissions, pipeline.settings.profiles())
+    target.write_bytes(export_workbook(materials, standing.units(campaign.roster), campaign.zone, stats))
     click.echo(f"已导出 {len(materials)} 份材料：{target}")
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from email.message import EmailMessage
 
 from ingest.config import Settings
+from ingest.stats_summary import stats_summaries
 from notifier.digest import BatchTotal, DeadLink, DigestRow, compose_digest
 from notifier.workbook import export_workbook
 from rules import clock
@@ -28,10 +29,12 @@ def build_digest(db: Database, settings: Settings, day: date) -> EmailMessage:
     rows = [digest_row(s) for s in db.load_all(since=start, until=end)]
     standing = load_collection(db)
     materials = standing.materials()
-    workbook = export_workbook(materials, standing.units(settings.campaign.roster), tz)
+    stats = stats_summaries(standing.submissions, settings.profiles())
+    workbook = export_workbook(materials, standing.units(settings.campaign.roster), tz, stats)
     return compose_digest(day, rows, dead_links(standing.submissions), settings.identity, settings.coordinators,
                           totals_by_batch=batch_totals(materials), attachment_xlsx=workbook,
-                          templates_dir=settings.templates_dir, tz=tz, mailbox_problems=mailbox_problems(db, tz))
+                          templates_dir=settings.templates_dir, tz=tz, mailbox_problems=mailbox_problems(db, tz),
+                          stats=stats)
 
 
 def mailbox_problems(db: Database, tz) -> list[str]:
