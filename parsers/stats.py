@@ -98,7 +98,7 @@ def _xls_grids(data: bytes) -> list[Grid]:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=False)
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True)  # merged_cells need it
     except Exception as exc:  # xlrd raises its own error types for every kind of damage
         raise UnreadableFile("表格文件已损坏或已加密，无法打开，请另存为 .xlsx 后重新发送。") from exc
     grids = []
