@@ -102,8 +102,11 @@ def _campaigns(defaults: dict, user: dict, base: Path, chosen: list[str] | None)
     Without a chosen list the built-in default's `[campaign]` table applies
     too, so a configuration written before profiles existed judges as it did.
     """
-    names = list(chosen or user.get("profiles") or [])
+    configured = user.get("profiles", [])
+    names = list(chosen or ([configured] if isinstance(configured, str) else configured))
     overrides = dict(user.get("campaign", {}))
+    if not names and "profiles" in user and not chosen:
+        raise profile_files.ProfileError("profiles 不能为空：请至少写一个征集配置，如 profiles = [\"liaoning-2022\"]。")
     if not names:
         names = list(profile_files.DEFAULT_PROFILES)
         overrides = _merge(defaults.get("campaign", {}), overrides)

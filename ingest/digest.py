@@ -34,7 +34,7 @@ def build_digest(db: Database, settings: Settings, day: date) -> EmailMessage:
     return compose_digest(day, rows, dead_links(standing.submissions), settings.identity, settings.coordinators,
                           totals_by_batch=batch_totals(materials), attachment_xlsx=workbook,
                           templates_dir=settings.templates_dir, tz=tz, mailbox_problems=mailbox_problems(db, tz),
-                          stats=stats)
+                          stats=stats, held=[digest_row(s) for s in db.load_all(statuses=("review",))])
 
 
 def mailbox_problems(db: Database, tz) -> list[str]:
