@@ -96,7 +96,7 @@ def _show_lines(pipeline: Pipeline, stored: StoredSubmission, history) -> list[s
              f"单位：{sub.unit or '（未识别）'}" + (f"（依据：{'；'.join(sub.unit_evidence)}）" if sub.unit_evidence else ""),
              f"状态：{STATUS_CN.get(stored.status, stored.status)}"
              + (f"（已被编号 {stored.superseded_by} 的来信取代）" if stored.superseded_by else ""),
-             f"征集：{sub.profile or '（待协调人指定）'}",
+             f"征集：{sub.profile or ('（待协调人指定）' if stored.status == 'review' else '—')}",
              f"批次：{sub.batch or '—'}", f"发送时间：{clock.cn_datetime(sub.sent_at, tz) or '未知'}",
              f"收到时间：{clock.cn_datetime(stored.received_at, tz)}",
              f"原始邮件：{pipeline.files.path(stored.raw_sha256)}"]

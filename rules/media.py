@@ -34,6 +34,9 @@ def check_photo_count(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
         return
     report, spec = found
     photos = _photos(sub)
+    with_report = any(m.kind == "report" and m.role == report.name for m in sub.materials)
+    if not photos and not with_report:
+        return  # the case and its photos may come in another mail; REPORT_MISSING speaks for the case
     if len(photos) < spec.min_count:
         yield Defect("PHOTO_COUNT", "error",
                      f"{report.name}需附不少于 {spec.min_count} 张照片，本邮件收到 {len(photos)} 张。"

@@ -17,7 +17,8 @@ def check_report_missing(sub: Submission, campaign: Campaign) -> Iterator[Defect
     if not sub.materials:
         return  # NO_ATTACHMENTS says it all
     for spec in campaign.reports:
-        if spec.required and not reports_of(sub, spec):
+        unreadable = [m for m in sub.materials if m.unreadable and any(w in m.filename for w in spec.name_words)]
+        if spec.required and not reports_of(sub, spec) and not unreadable:
             yield Defect("REPORT_MISSING", "error",
                          f"邮件中没有找到《{spec.name}》。请将{spec.name}（Word 或 PDF 文件，文件名中写明“{spec.name}”）"
                          "随邮件一并发送。", "附件")

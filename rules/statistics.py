@@ -42,6 +42,8 @@ def check_stats_missing(sub: Submission, campaign: Campaign) -> Iterator[Defect]
     spec = campaign.stats
     if spec is None or not spec.required or not sub.materials or _tables(sub) or _table_copy(sub, campaign):
         return
+    if any(m.unreadable for m in sub.materials):
+        return  # the unreadable file may be the table: ATTACHMENT_UNREADABLE asks for it again
     columns = "、".join(c.name for c in spec.columns[:4]) + ("等" if len(spec.columns) > 4 else "")
     yield Defect("STATS_MISSING", "error",
                  f"邮件中没有找到《{spec.title}》（应含{columns}栏目）。请按通知所附表格式填写后，"
