@@ -15,11 +15,10 @@ from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ingest import service_config
+from ingest import profile_files, service_config
 from ingest.linkcheck import LinkCheckSettings
 from notifier.reply import ReplyIdentity
 from rules import clock
-from ingest import profile_files
 from rules.campaign import Campaign
 from rules.units import roster_from_config
 

@@ -68,12 +68,16 @@ def _xlsx_grids(data: bytes) -> list[Grid]:
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise UnreadableFile("表格文件已损坏或已加密，无法打开，请另存为 .xlsx 后重新发送。") from exc
     grids = []
-    for sheet in book.worksheets:
-        cells = [[_cell_text(v) for v in row] for row in sheet.iter_rows(max_row=min(sheet.max_row, MAX_ROWS),
-                                                                          values_only=True)]
+    for sheet, written in zip(book.worksheets, formulas.worksheets):
+        rows = min(sheet.max_row, MAX_ROWS)
+        # A formula no office suite has computed yet (a file made by a program) is kept as its text, `=SUM(…)`.
+        cells = [[_cell_text(v if v is not None else f) for v, f in zip(row, raw)]
+                 for row, raw in zip(sheet.iter_rows(max_row=rows, values_only=True),
+                                     written.iter_rows(max_row=rows, values_only=True))]
         for area in sheet.merged_cells.ranges:
             _fill(cells, area.min_row - 1, area.max_row - 1, area.min_col - 1, area.max_col - 1)
         grids.append(Grid(sheet.title, cells, has_images=_has_seal_image(sheet)))
@@ -246,6 +250,11 @@ def _table(grid: Grid, top: int, depth: int, found: dict[str, int], figures: lis
         table.rows.append(StatsRow(row=r + 1, label=name.strip(), raw=raw,
                                    values={n: figure(v) for n, v in raw.items()}, is_total=is_total))
     return table
+
+
+def is_formula(text: str) -> bool:
+    """A formula without its computed value: nothing to judge until an office suite saves the file."""
+    return (text or "").lstrip().startswith("=")
 
 
 def figure(text: str) -> int | None:

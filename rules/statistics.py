@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from parsers.facts import Defect, Material, StatsRow, StatsTable, Submission
+from parsers.stats import is_formula
 from rules.campaign import Campaign
 
 MAX_CELL_DEFECTS = 20  # past this, one line says how many more
@@ -61,7 +62,8 @@ def check_stats_invalid(sub: Submission, campaign: Campaign) -> Iterator[Defect]
             yield Defect("STATS_INVALID", "error",
                          f"《{m.filename}》的统计表中没有找到“{column}”一栏，请按通知所附表格式补齐该栏后重新发送。",
                          f"{m.filename} {table.sheet} {column}")
-        bad = [(row, column) for row in table.rows for column in table.columns if row.values.get(column) is None]
+        bad = [(row, column) for row in table.rows for column in table.columns
+               if row.values.get(column) is None and not is_formula(row.raw.get(column, ""))]
         for row, column in bad[:MAX_CELL_DEFECTS]:
             written = row.raw.get(column, "").strip()
             shown = f"填写的是“{written}”" if written else "为空"

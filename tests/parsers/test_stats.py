@@ -112,3 +112,18 @@ def test_a_sheet_without_the_profiles_columns_is_no_statistics_table():
 def test_a_summary_listing_gives_its_names_column():
     data = summary_listing("沈阳市社区教育指导中心", [("“数字助老”沈阳行动", "典型工作案例"), ("老年人防诈骗微课", "课程资源")])
     assert read_listing(read_grids(data, "信息汇总表.xlsx")) == ["“数字助老”沈阳行动", "老年人防诈骗微课"]
+
+
+def test_a_total_written_as_a_formula_no_office_suite_computed_is_kept_as_the_formula():
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(taizhou_table()))
+    sheet = book.active
+    for column in "BCDEFGH":
+        sheet[f"{column}9"] = f"=SUM({column}5:{column}8)"
+    out = io.BytesIO()
+    book.save(out)
+    total = _taizhou(out.getvalue()).total()
+    assert total.raw["应用类短期培训（场）"] == "=SUM(B5:B8)" and total.values["应用类短期培训（场）"] is None
+    computed = _taizhou(convert_with_libreoffice(out.getvalue(), "xlsx", "xls"), "统计表.xls").total()
+    assert computed.values["应用类短期培训（场）"] == 27  # LibreOffice computes and stores the sum

@@ -186,3 +186,22 @@ def test_liaoning_checks_the_summary_table_and_reminds_of_the_paper_originals(ju
 def test_liaoning_summary_that_lists_exactly_what_is_sent_is_silent(judge):
     outcome = judge("liaoning-2022", samples.liaoning_mail())
     assert outcome.status == "accepted" and "SUMMARY_MISMATCH" not in _codes(outcome)
+
+
+def test_taizhou_does_not_fault_a_total_formula_no_office_suite_has_computed(judge):
+    import io
+
+    from openpyxl import load_workbook
+
+    from ingest.samples.mails import MailSpec, build_mail
+    from ingest.samples.tables import taizhou_table
+    book = load_workbook(io.BytesIO(taizhou_table("温岭市教育局")))
+    for column in "BCDEFGH":
+        book.active[f"{column}9"] = f"=SUM({column}5:{column}8)"
+    out = io.BytesIO()
+    book.save(out)
+    raw = build_mail(MailSpec(subject="温岭市教育局2021年第二季度进展情况统计表", sender=("温岭市教育局", "wljyj@126.com"),
+                              attachments=[("温岭市进展情况统计表.xlsx", out.getvalue())],
+                              date=datetime(2021, 6, 20, 9, 0, tzinfo=CST)))
+    outcome = judge("taizhou-2021", raw)
+    assert outcome.status == "accepted", [(d.code, d.message) for d in outcome.defects]
