@@ -1,10 +1,11 @@
 """Which active profile a message belongs to, when several collections share one mailbox.
 
-The subject decides first: the profile whose routing words it carries most
-(the longer word breaking a tie, so "智慧助老材料" beats "智慧助老"). When
-the subject is silent or ambiguous, the attachments decide: a statistics
-table with the profile's columns, a report it asks for, its forms. A message
-that still fits none or several is held for the coordinator (status review).
+The subject decides first: the profile whose routing words it carries most.
+When the subject is silent or carries as many words of several, the
+attachments decide: a statistics table with the profile's columns, a report
+it asks for, its forms; when they fit several alike, the subject's longer
+word does ("智慧助老材料" beats "智慧助老"). A message that still fits none
+or several is held for the coordinator (status review).
 """
 
 from __future__ import annotations
@@ -50,14 +51,20 @@ def _best(scored: list[tuple[object, Campaign]]) -> list[Campaign]:
 
 
 def route(subject: str, materials: list[Material], reader: AttachmentReader, campaigns: list[Campaign]) -> Route:
+    """The subject's words first (how many); among a tie, the attachments; then the longer word."""
     if len(campaigns) == 1:
         return Route(campaigns[0], "只有一个征集")
-    by_subject = _best([(subject_score(subject, c), c) for c in campaigns])
+    scores = {c.name: subject_score(subject, c) for c in campaigns}
+    by_subject = _best([(scores[c.name][0], c) for c in campaigns])
     if len(by_subject) == 1:
         return Route(by_subject[0], "按邮件主题")
     pool = by_subject or campaigns
     by_materials = _best([(material_score(c, materials, reader), c) for c in pool])
     if len(by_materials) == 1:
         return Route(by_materials[0], "按附件内容")
+    if by_subject:
+        by_word = _best([(scores[c.name][1], c) for c in (by_materials or by_subject)])
+        if len(by_word) == 1:
+            return Route(by_word[0], "按邮件主题")
     names = "、".join(f"{c.name}（{c.title}）" for c in (by_materials or pool))
     return Route(None, f"无法确定属于哪个征集（可能是：{names}），请协调人用“intake assign 编号 征集名称”指定")

@@ -43,3 +43,9 @@ def test_a_mail_both_notices_could_claim_is_held_with_both_named():
 
 def test_with_one_active_profile_every_mail_is_its_own():
     assert _route(_mail("随便什么", []), "taizhou-2021").campaign.name == "taizhou-2021"
+
+
+def test_a_subject_carrying_one_word_of_each_notice_is_decided_by_the_attachments():
+    raw = _mail("黄岩区教育局报送2021年第二季度统计表", [("统计表.xlsx", taizhou_table())])  # 季度 (Taizhou), 统计表 (Putuo)
+    routed = _route(raw, "putuo-2024", "taizhou-2021")
+    assert routed.campaign.name == "taizhou-2021" and routed.why == "按附件内容"
