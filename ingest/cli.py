@@ -14,19 +14,31 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ingest import cli_collection
+from ingest import cli_collection, cli_db
 from ingest.cli_common import COMMAND, CONTEXT, STATUS_CN, load, settings_options
 from ingest.config import Settings, load_settings
 from ingest.pipeline import Outcome, Pipeline
 from ingest.profile_files import builtin_names
+from ingest.progress import on_terminal, progress_bar, terminal_progress
 from ingest.report import outcome_row
-from ingest.sources import iter_messages
+from ingest.sources import count_messages, iter_messages
 from notifier.reply import KIND_NAMES
 from rules import clock
+from storage.schema import SchemaError
 
 
 
-@click.group(help="智慧助老材料收件服务：收取邮件、审核材料、归档并自动回复。", context_settings=CONTEXT,
+class IntakeGroup(click.Group):
+    """Turns a refused database schema into a Chinese error line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SchemaError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=IntakeGroup, help="智慧助老材料收件服务：收取邮件、审核材料、归档并自动回复。", context_settings=CONTEXT,
              options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
@@ -44,12 +56,15 @@ def ingest(paths: tuple[Path, ...], config: Path | None, db: str | None, outbox:
     settings = load(config, db, outbox, list(profiles) or None)
     pipeline = Pipeline(settings)
     outcomes = []
-    for path in paths:
-        for source, raw in iter_messages(path):
-            outcome = pipeline.process(raw, source)
-            outcomes.append(outcome)
-            if as_json:
-                click.echo(json.dumps(outcome_row(outcome), ensure_ascii=False))
+    show_bar = on_terminal(as_json)
+    with progress_bar("处理邮件", sum(map(count_messages, paths)) if show_bar else None, show_bar) as advance:
+        for path in paths:
+            for source, raw in iter_messages(path):
+                outcome = pipeline.process(raw, source)
+                outcomes.append(outcome)
+                advance()
+                if as_json:
+                    click.echo(json.dumps(outcome_row(outcome), ensure_ascii=False))
     if not as_json:
         show_outcomes(outcomes, settings)
 
@@ -123,7 +138,7 @@ def run(once: bool, outbox: Path | None, config: Path | None, db: str | None) ->
     settings = load(config, db, outbox)
     if not settings.mailboxes:
         raise click.UsageError("配置中没有 [[mailboxes]]：请先写明要收取的邮箱（见 README“运行服务”）。")
-    service = Service(settings)
+    service = Service(settings, progress=terminal_progress)
     if once:
         done = service.once()
         click.echo(f"本轮处理 {len(done.outcomes)} 封新邮件。")
@@ -168,6 +183,7 @@ def show_outcomes(outcomes: list[Outcome], settings: Settings) -> None:
 
 for command in cli_collection.COMMANDS:
     main.add_command(command)
+main.add_command(cli_db.db_group)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from rich.table import Table
 from ingest import coordinator
 from ingest.cli_common import COMMAND, STATUS_CN, load, settings_options
 from ingest.pipeline import Pipeline
+from ingest.progress import terminal_progress
 from ingest.report import stored_row
 from ingest.stats_summary import stats_summaries
 from notifier.reply import KIND_NAMES
@@ -149,7 +150,7 @@ def reprocess_command(submission_id, everything, notify, config, db) -> None:
     if everything == (submission_id is not None):
         raise click.UsageError("请写一个编号，或者用 --all 重新审核全部来信（二者选一）。")
     if everything:
-        done = _run(lambda p: coordinator.reprocess_all(p, notify), config, db)
+        done = _run(lambda p: coordinator.reprocess_all(p, notify, terminal_progress), config, db)
         click.echo(f"已重新审核 {len(done)} 封来信。")
         return
     done = _run(lambda p: coordinator.reprocess(p, submission_id, notify), config, db)

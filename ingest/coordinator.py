@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.pipeline import Pipeline
+from ingest.progress import ProgressFactory, no_progress
 from parsers.email import parse_message
 from parsers.facts import Defect, Submission
 from storage import changes
@@ -109,7 +110,13 @@ def resend(pipeline: Pipeline, submission_id: int) -> Done:
     return Done(stored, _notify(pipeline, stored, f"resend-{len(changes.history(pipeline.db, submission_id))}"))
 
 
-def reprocess_all(pipeline: Pipeline, notify: bool = False) -> list[Done]:
+def reprocess_all(pipeline: Pipeline, notify: bool = False, progress: ProgressFactory = no_progress) -> list[Done]:
     """Judge every stored mail again, oldest first, rebuilding the collection from scratch."""
     changes.reset_collection(pipeline.db)
-    return [reprocess(pipeline, stored.id, notify) for stored in pipeline.db.load_all(statuses=("accepted", "defective", "review"))]
+    ids = [stored.id for stored in pipeline.db.load_all(statuses=("accepted", "defective", "review"))]
+    done = []
+    with progress("重新审核", len(ids)) as advance:
+        for submission_id in ids:
+            done.append(reprocess(pipeline, submission_id, notify))
+            advance()
+    return done

@@ -13,11 +13,12 @@ from email.message import EmailMessage
 
 from ingest.config import Settings
 from ingest.stats_summary import stats_summaries
-from notifier.digest import BatchTotal, DeadLink, DigestRow, compose_digest
+from notifier.digest import BatchTotal, DeadLink, DigestRow, NextDeadline, UnitLine, compose_digest
+from notifier.words import defect_title
 from notifier.workbook import export_workbook
 from rules import clock
 from storage import mailboxes
-from storage.collection import MaterialStanding, load_collection
+from storage.collection import MaterialStanding, UnitStanding, load_collection
 from storage.database import Database
 from storage.mapping import StoredSubmission
 
@@ -29,12 +30,29 @@ def build_digest(db: Database, settings: Settings, day: date) -> EmailMessage:
     rows = [digest_row(s) for s in db.load_all(since=start, until=end)]
     standing = load_collection(db)
     materials = standing.materials()
+    units = standing.units(settings.campaign.roster)
     stats = stats_summaries(standing.submissions, settings.profiles())
-    workbook = export_workbook(materials, standing.units(settings.campaign.roster), tz, stats)
+    workbook = export_workbook(materials, units, tz, stats)
     return compose_digest(day, rows, dead_links(standing.submissions), settings.identity, settings.coordinators,
                           totals_by_batch=batch_totals(materials), attachment_xlsx=workbook,
                           templates_dir=settings.templates_dir, tz=tz, mailbox_problems=mailbox_problems(db, tz),
+                          units=[unit_line(u) for u in units], next_deadline=next_deadline(settings, day),
                           stats=stats, held=[digest_row(s) for s in db.load_all(statuses=("review",))])
+
+
+def unit_line(unit: UnitStanding) -> UnitLine:
+    """A unit's standing, in the words the digest prints (each outstanding defect once)."""
+    statuses = Counter(m.status for m in unit.materials)
+    problems = dict.fromkeys(f"{defect_title(d.code)}{f'（{d.where}）' if d.where else ''}" for d in unit.outstanding)
+    return UnitLine(unit.name, unit.in_roster, dict(statuses), list(problems), unit.last_mail)
+
+
+def next_deadline(settings: Settings, day: date) -> NextDeadline | None:
+    """The first batch deadline on or after `day` (a day of the campaign's zone)."""
+    tz = settings.campaign.zone
+    coming = [b for b in settings.campaign.batches if clock.local_day(b.deadline, tz) >= day]
+    first = min(coming, key=lambda b: b.deadline, default=None)
+    return NextDeadline(first.name, first.deadline) if first else None
 
 
 def mailbox_problems(db: Database, tz) -> list[str]:
@@ -50,7 +68,7 @@ def digest_row(stored: StoredSubmission) -> DigestRow:
                      subject=sub.message.subject, sender=sub.message.sender, batch=sub.batch,
                      materials=dict(Counter(m.kind for m in sub.materials)),
                      defect_codes=[d.code for d in stored.defects],
-                     superseded=stored.superseded_by is not None, note=stored.note)
+                     superseded=stored.superseded_by is not None, note=stored.note, late=sub.late)
 
 
 def batch_totals(materials: list[MaterialStanding]) -> dict[str, BatchTotal]:

@@ -21,6 +21,7 @@ from datetime import datetime
 from imapclient import IMAPClient
 
 from ingest.pipeline import Outcome, Pipeline
+from ingest.progress import ProgressFactory, no_progress
 from ingest.service_config import MailboxSettings
 from storage import mailboxes
 from storage.files import sha256_hex
@@ -64,12 +65,16 @@ def connect(box: MailboxSettings, timeout: float = 60.0) -> IMAPClient:
     return client
 
 
-def new_messages(client: IMAPClient, box: MailboxSettings, last_uid: int, first_sync: bool) -> Iterator[Fetched]:
-    """Messages with a UID above `last_uid`, oldest first, fetched in batches without setting \\Seen."""
+def new_uids(client: IMAPClient, box: MailboxSettings, last_uid: int, first_sync: bool) -> list[int]:
+    """UIDs above `last_uid`, oldest first (searched by UID: many Chinese servers refuse CHARSET UTF-8)."""
     criteria = ["UID", f"{last_uid + 1}:*"]
     if first_sync and box.since:
         criteria += ["SINCE", box.since]
-    uids = sorted(uid for uid in client.search(criteria) if uid > last_uid)  # "n:*" always returns the last UID
+    return sorted(uid for uid in client.search(criteria) if uid > last_uid)  # "n:*" always returns the last UID
+
+
+def fetch(client: IMAPClient, uids: list[int]) -> Iterator[Fetched]:
+    """The messages, in batches, without setting \\Seen."""
     for start in range(0, len(uids), FETCH_BATCH):
         batch = uids[start:start + FETCH_BATCH]
         for uid, data in sorted(client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"]).items()):
@@ -123,19 +128,24 @@ class Connections:
             self.drop(name)
 
 
-def poll(pipeline: Pipeline, box: MailboxSettings, connections: Connections | None = None) -> list[Outcome]:
-    """One pass over one mailbox, unless another worker is reading it right now."""
+def poll(pipeline: Pipeline, box: MailboxSettings, connections: Connections | None = None,
+         progress: ProgressFactory = no_progress) -> list[Outcome]:
+    """One pass over one mailbox, unless another worker is reading it right now.
+
+    `progress` draws a bar for a long pass (the first sync of a full mailbox).
+    """
     own = connections is None
     connections = connections or Connections()
     try:
         with mailboxes.exclusive(pipeline.db, box.name) as mine:
-            return _poll(pipeline, box, connections) if mine else []
+            return _poll(pipeline, box, connections, progress) if mine else []
     finally:
         if own:
             connections.close()
 
 
-def _poll(pipeline: Pipeline, box: MailboxSettings, connections: Connections) -> list[Outcome]:
+def _poll(pipeline: Pipeline, box: MailboxSettings, connections: Connections,
+          progress: ProgressFactory) -> list[Outcome]:
     """Everything new, filed and marked; failures recorded, never raised."""
     db = pipeline.db
     outcomes: list[Outcome] = []
@@ -150,19 +160,32 @@ def _poll(pipeline: Pipeline, box: MailboxSettings, connections: Connections) ->
             client.create_folder(box.processed_folder)
         uidvalidity = int(client.folder_status(box.folder, [b"UIDVALIDITY"])[b"UIDVALIDITY"])
         last, first_sync = mailboxes.start_epoch(db, box.name, uidvalidity)
-        for message in new_messages(client, box, last, first_sync):
-            if not mailboxes.was_handled(db, box.name, uidvalidity, message.uid):
-                outcome = pipeline.process(message.raw, f"imap:{box.name}/{box.folder}#{message.uid}",
-                                           received=message.internaldate)
-                outcomes.append(outcome)
-                status = outcome.status
-            else:
-                status = "duplicate"
-            mark_done(client, box, message.uid)
-            mailboxes.handled(db, box.name, uidvalidity, message.uid, sha256_hex(message.raw), status)
+        uids = new_uids(client, box, last, first_sync)
+        bar = progress if len(uids) > FETCH_BATCH else no_progress  # a bar only for a long first sync
+        with bar(f"收取邮箱“{box.name}”", len(uids)) as advance:
+            for message in fetch(client, uids):
+                outcomes += _handle(pipeline, box, client, uidvalidity, message)
+                advance()
         mailboxes.handled_pass(db, box.name)
     except Exception as exc:  # a server hiccup: what was filed stays filed; the rest is fetched next time
         log.warning("mailbox %s: %s", box.name, exc)
         mailboxes.failed(db, box.name, f"读取邮箱“{box.name}”时出错：{exc}")
         connections.drop(box.name)
+    return outcomes
+
+
+def _handle(pipeline: Pipeline, box: MailboxSettings, client: IMAPClient, uidvalidity: int,
+            message: Fetched) -> list[Outcome]:
+    """File one fetched message (unless handled before), then flag or move it on the server."""
+    db = pipeline.db
+    outcomes = []
+    if not mailboxes.was_handled(db, box.name, uidvalidity, message.uid):
+        outcome = pipeline.process(message.raw, f"imap:{box.name}/{box.folder}#{message.uid}",
+                                   received=message.internaldate)
+        outcomes.append(outcome)
+        status = outcome.status
+    else:
+        status = "duplicate"
+    mark_done(client, box, message.uid)
+    mailboxes.handled(db, box.name, uidvalidity, message.uid, sha256_hex(message.raw), status)
     return outcomes

@@ -257,11 +257,14 @@ class Pipeline:
                  if sid else f"重新运行 intake ingest 处理该邮件即可再试（来源：{source}）")
         problems = [f"自动处理这封来信时出错：{words}。这不是报送单位的问题，系统没有给对方发送任何邮件。",
                     f"原始邮件已完整保存在 {self.files.path(raw_sha)}，{where}。", f"技术细节（供维护人员）：{detail}"]
-        note = compose_coordinator_note(message, problems, self.settings.identity, self.settings.coordinators,
-                                        tz=self.settings.campaign.zone)
         if self.settings.coordinators:  # one note per mail, however often it fails
-            queue(self.db, outgoing(note, f"note:{raw_sha}", "note"), sid)
-            self.deliver()
+            try:
+                note = compose_coordinator_note(message, problems, self.settings.identity,
+                                                self.settings.coordinators, tz=self.settings.campaign.zone)
+                queue(self.db, outgoing(note, f"note:{raw_sha}", "note"), sid)
+                self.deliver()
+            except Exception:  # the failure stays filed and shows in `intake list --status error`
+                log.exception("telling the coordinators about %s failed", source)
         return Outcome(source, message.message_id, "error", sub, submission_id=sid, note=words)
 
 

@@ -18,6 +18,8 @@ from ingest.digest import build_digest
 from ingest.idle import IdleWatcher
 from ingest.mailbox import Connections, poll
 from ingest.pipeline import Outcome, Pipeline
+from ingest.progress import ProgressFactory, no_progress
+from ingest.recheck import recheck_links_if_due
 from ingest.reminders import due_reminders
 from notifier.outbox import outgoing
 from rules import clock
@@ -36,8 +38,9 @@ class Pass:
 
 
 class Service:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, progress: ProgressFactory = no_progress):
         self.settings = settings
+        self.progress = progress
         self.pipeline = Pipeline(settings)
         self.connections = Connections()
 
@@ -45,7 +48,8 @@ class Service:
         """Fetch everything new from every mailbox, process it, queue the digest if due, send what is due."""
         done = Pass()
         for box in self.settings.mailboxes:
-            done.outcomes += poll(self.pipeline, box, self.connections)
+            done.outcomes += poll(self.pipeline, box, self.connections, self.progress)
+        recheck_links_if_due(self.settings, self.pipeline.db)  # before the digest, so it reports today's answers
         done.digest_queued = self.queue_digest_if_due()
         done.reminders = sum(queue(self.pipeline.db, item) for item in due_reminders(self.settings, self.pipeline.db))
         self.pipeline.deliver()

@@ -30,6 +30,24 @@ def iter_messages(path: Path) -> Iterator[tuple[str, bytes]]:
         yield str(path), path.read_bytes()
 
 
+def count_messages(path: Path) -> int:
+    """How many messages `iter_messages(path)` will yield, without reading them (for a progress bar)."""
+    path = Path(path)
+    if path.is_dir():
+        if is_maildir(path):
+            return len(mailbox.Maildir(path, factory=None, create=False))
+        return sum(1 if child.is_file() and child.suffix.lower() in MAIL_SUFFIXES else
+                   count_messages(child) if child.is_dir() and is_maildir(child) else 0
+                   for child in path.iterdir())
+    if is_mbox(path):
+        box = mailbox.mbox(path, factory=None, create=False)
+        try:
+            return len(box)
+        finally:
+            box.close()
+    return 1
+
+
 def is_maildir(path: Path) -> bool:
     return all((path / sub).is_dir() for sub in ("cur", "new", "tmp"))
 

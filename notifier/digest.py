@@ -40,6 +40,7 @@ class DigestRow:
     defect_codes: list[str] = field(default_factory=list)
     superseded: bool = False  # a later resend from the same unit replaced it
     note: str | None = None  # for the coordinator (e.g. a wrong PC clock on the sender's side)
+    late: bool = False  # after the final deadline
 
 
 @dataclass
@@ -60,6 +61,23 @@ class BatchTotal:
     kinds: dict[str, int] = field(default_factory=dict)  # material kind -> count
     units: int = 0
     statuses: dict[str, int] = field(default_factory=dict)  # accepted/defective -> materials
+
+
+@dataclass
+class UnitLine:
+    """A unit as the digest's roster table and outstanding-defects list show it."""
+
+    name: str
+    in_roster: bool
+    statuses: dict[str, int] = field(default_factory=dict)  # standing materials by status
+    outstanding: list[str] = field(default_factory=list)  # what it still has to correct, in words
+    last_mail: datetime | None = None
+
+
+@dataclass
+class NextDeadline:
+    batch: str
+    deadline: datetime
 
 
 def _counts(rows: list[DigestRow]) -> dict[str, int]:
@@ -131,9 +149,25 @@ def _batch_view(totals: dict[str, BatchTotal]) -> tuple[list[str], list[dict]]:
     return [KIND_NAMES.get(k, k) for k in kinds], rows
 
 
+def _unit_view(unit: UnitLine, tz: ZoneInfo) -> dict:
+    state = "、".join(f"{status_title(s)} {n} 份" for s, n in unit.statuses.items() if n) or "尚未报送"
+    return {"name": unit.name, "state": state, "silent": not unit.statuses,
+            "outstanding": "；".join(unit.outstanding), "last": clock.cn_datetime(unit.last_mail, tz)}
+
+
+def _deadline_view(deadline: NextDeadline | None, day: date, tz: ZoneInfo) -> dict | None:
+    """The next deadline and the days left to it, counted from the digest's day."""
+    if deadline is None:
+        return None
+    left = (clock.local_day(deadline.deadline, tz) - day).days
+    return {"batch": deadline.batch, "when": clock.cn_datetime(deadline.deadline, tz),
+            "days_left": left, "words": "今天截止" if left == 0 else f"还有 {left} 天"}
+
+
 def digest_context(day: date, rows: list[DigestRow], dead_links: list[DeadLink],
                    identity: ReplyIdentity, totals_by_batch: dict[str, BatchTotal] | None,
-                   tz: ZoneInfo | None = None, now: datetime | None = None) -> dict:
+                   tz: ZoneInfo | None = None, now: datetime | None = None,
+                   units: list[UnitLine] | None = None, next_deadline: NextDeadline | None = None) -> dict:
     """Everything the digest templates may use.
 
     `day_word` names the day as a reader would on the day the digest is
@@ -151,6 +185,10 @@ def digest_context(day: date, rows: list[DigestRow], dead_links: list[DeadLink],
         "dead_links": [_dead_view(link, tz) for link in dead_links],
         "batch_kinds": batch_kinds,
         "batch_rows": batch_rows,
+        "late_rows": [_row_view(r, tz) for r in sorted(rows, key=_sort_key) if r.late],
+        "roster": [_unit_view(u, tz) for u in units or [] if u.in_roster],
+        "outstanding": [_unit_view(u, tz) for u in units or [] if u.outstanding],
+        "next_deadline": _deadline_view(next_deadline, day, tz),
         "identity": identity,
         "signature_lines": identity.signature_lines(),
     }
@@ -180,13 +218,14 @@ def compose_digest(day: date, rows: list[DigestRow], dead_links: list[DeadLink],
                    to: list[str], totals_by_batch: dict[str, BatchTotal] | None = None,
                    attachment_xlsx: bytes | None = None, templates_dir: Path | None = None,
                    now: datetime | None = None, tz: ZoneInfo | None = None,
-                   mailbox_problems: list[str] | None = None, stats: list | None = None,
+                   mailbox_problems: list[str] | None = None, units: list[UnitLine] | None = None,
+                   next_deadline: NextDeadline | None = None, stats: list | None = None,
                    held: list[DigestRow] | None = None) -> EmailMessage:
     """The daily digest mail to coordinators, optionally with the summary workbook attached.
 
     `day` is a calendar day of the campaign's zone `tz` (Beijing by default).
     """
-    context = digest_context(day, rows, dead_links, identity, totals_by_batch, tz, now)
+    context = digest_context(day, rows, dead_links, identity, totals_by_batch, tz, now, units, next_deadline)
     context["mailbox_problems"] = list(mailbox_problems or [])
     context["stats_tables"] = stats_view(stats or [])
     context["held"] = [_row_view(r, tz or clock.zone()) for r in sorted(held or [], key=_sort_key)]  # awaiting assign

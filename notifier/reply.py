@@ -172,6 +172,11 @@ def references_chain(message: MailMessage) -> list[str]:
     return unique
 
 
+def one_line(value: str) -> str:
+    """A header value safe to write: no line breaks or control characters, whatever reached us."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())
+
+
 def new_message(identity: ReplyIdentity, to: list[str], subject: str, now: datetime | None,
                 auto_submitted: str, tz: ZoneInfo | None = None) -> EmailMessage:
     """An EmailMessage with the headers every message we send carries.
@@ -182,8 +187,8 @@ def new_message(identity: ReplyIdentity, to: list[str], subject: str, now: datet
     tz = tz or clock.zone()
     msg = EmailMessage()
     msg["From"] = Address(display_name=identity.name, addr_spec=identity.address)
-    msg["To"] = ", ".join(to)
-    msg["Subject"] = subject
+    msg["To"] = ", ".join(one_line(address) for address in to)
+    msg["Subject"] = one_line(subject)
     msg["Date"] = format_datetime(clock.local(now or clock.now(), tz))
     msg["Message-ID"] = make_msgid(domain=identity.domain)
     msg["Auto-Submitted"] = auto_submitted

@@ -20,6 +20,7 @@ from email.message import Message
 
 import mailparser
 
+from parsers import large_parts
 from parsers.archive import unpack_zip
 from parsers.facts import Attachment, MailMessage, UnreadableFile
 from parsers.text import decode_bytes, decode_header_value
@@ -38,7 +39,9 @@ def parse_message(raw: bytes) -> MailMessage:
     """Read everything we need from one raw message; never raises on bad input."""
     raw = _clean(raw)
     problems: list[str] = []
-    root = _mime_tree(raw, problems)
+    parsed, spans = large_parts.set_aside(raw)
+    root = _mime_tree(parsed, problems)
+    large_parts.restore(root, raw, spans)
     headers = {k.lower(): decode_header_value(v) for k, v in reversed(root.items())}
     msg = MailMessage(
         message_id=_message_id(headers.get("message-id", ""), raw),
@@ -222,11 +225,14 @@ def _raw_param(part: Message) -> str | None:
 
 
 def _part_text(part: Message) -> str:
-    data = part.get_payload(decode=True) or b""
+    data = _payload(part)
     return decode_bytes(data, part.get_content_charset()).replace("\r\n", "\n")
 
 
 def _payload(part: Message) -> bytes:
+    data = large_parts.part_data(part)
+    if data is not None:
+        return data
     try:
         data = part.get_payload(decode=True)
     except Exception:

@@ -139,6 +139,16 @@ def _join_chunks(chunks: list[tuple[bytes | str, str | None]]) -> str:
     return "".join(out)
 
 
+_LINE_BREAKS = re.compile(r"[ \t]*[\r\n]+[ \t]*")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _unfold(text: str) -> str:
-    return re.sub(r"\r?\n[ \t]+", " ", text).strip()
+    """One line: folding undone, and line breaks or control characters hidden in encoded words removed.
+
+    A header value never holds a line break once unfolded; one smuggled in
+    an encoded word (`=?utf-8?b?...Cg==?=`) would otherwise end up in the
+    headers of our reply.
+    """
+    return _CONTROLS.sub("", _LINE_BREAKS.sub(" ", text)).strip()
 

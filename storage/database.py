@@ -12,12 +12,13 @@ from datetime import datetime
 
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, create_engine, select
+from sqlmodel import Session, create_engine, select
 
 from notifier.outbox import Outgoing
 from parsers.facts import Defect, Submission
 from storage.mapping import StoredSubmission, finding_rows, judged_fields, outgoing_row, stored_submission
 from storage.models import DefectRecord, LinkRecord, MaterialRecord, OutgoingRecord, SubmissionRecord
+from storage.schema import ensure_schema
 
 ACTIVE = ("accepted", "defective")
 
@@ -37,7 +38,7 @@ class Database:
         self.engine = create_engine(url)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        SQLModel.metadata.create_all(self.engine)
+        ensure_schema(self.engine)
 
     def find_duplicate(self, message_id: str, raw_sha256: str, sender: str) -> SubmissionRecord | None:
         """An earlier record of the same bytes, or of the same Message-ID from the same sender.
@@ -168,8 +169,8 @@ class Database:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    # WAL + NORMAL stays consistent after a crash; the raw message is already fsynced
-    # in the file store, so a lost last transaction is recovered by ingesting again.
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # FULL: a committed filing survives a power loss. With NORMAL the last commits could
+    # vanish while the reply they recorded was already sent, and the next run would answer again.
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

@@ -203,3 +203,14 @@ class FetchedRecord(SQLModel, table=True):
     raw_sha256: str
     status: str  # the pipeline's outcome
     at: datetime = _moment_now()
+
+
+class ChoreRecord(SQLModel, table=True):
+    """A periodic job done, e.g. `linkcheck:2022-05-06`: the unique key makes it once per period."""
+
+    __tablename__ = "chore"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    done_at: datetime = _moment_now()
+    outcome: str = Field(default="", sa_column=Column(Text))

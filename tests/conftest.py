@@ -63,6 +63,20 @@ def postgres_url() -> str:
 
 
 @pytest.fixture
+def pg_database(postgres_url, request):
+    """A fresh PostgreSQL database on the session's test server."""
+    import sqlalchemy
+
+    name = f"intake_{abs(hash(request.node.nodeid)) % 10**8}"
+    admin = sqlalchemy.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sqlalchemy.text(f"DROP DATABASE IF EXISTS {name}"))
+        connection.execute(sqlalchemy.text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture
 def settings(tmp_path):
     """Built-in settings with every path in a temp folder and an SQLite database."""
     from ingest.config import load_settings

@@ -63,6 +63,31 @@ service anvil {{
 class Dovecot:
     port: int
     base: Path
+    conf: Path | None = None
+    binary: str = "/usr/sbin/dovecot"
+
+    def start(self) -> None:
+        """Start (or start again) the server and wait until it accepts connections."""
+        # dovecot daemonises and its children keep inherited pipes open: no capture, or run() never returns
+        subprocess.run([self.binary, "-c", str(self.conf)], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        self._wait(listening=True)
+
+    def stop(self) -> None:
+        """Stop the server (its mailboxes stay on disk), dropping every open session as an outage would.
+
+        `doveadm stop` alone leaves logged-in imap processes serving their clients.
+        """
+        subprocess.run(["doveadm", "-c", str(self.conf), "kick", "*"], capture_output=True)
+        subprocess.run(["doveadm", "-c", str(self.conf), "stop"], capture_output=True)
+        self._wait(listening=False)
+
+    def _wait(self, listening: bool) -> None:
+        for _ in range(200):
+            with socket.socket() as probe:
+                if (probe.connect_ex(("127.0.0.1", self.port)) == 0) == listening:
+                    return
+            time.sleep(0.05)
 
     def account(self) -> str:
         """A new user (and so a new, empty mailbox)."""
@@ -95,15 +120,10 @@ def dovecot() -> Iterator[Dovecot]:
     conf = base / "dovecot.conf"
     conf.write_text(DOVECOT_CONF.format(base=base, user=owner.pw_name, group=owner.pw_gid, port=port,
                                         password=PASSWORD))
-    # dovecot daemonises and its children keep inherited pipes open: no capture, or run() never returns
-    subprocess.run([binary, "-c", str(conf)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.05)
+    server = Dovecot(port, base, conf, binary)
+    server.start()
     try:
-        yield Dovecot(port, base)
+        yield server
     finally:
-        subprocess.run(["doveadm", "-c", str(conf), "stop"], capture_output=True)
+        server.stop()
         shutil.rmtree(base, ignore_errors=True)

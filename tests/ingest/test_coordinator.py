@@ -22,6 +22,10 @@ LINK = "https://pan.baidu.com/s/1Xk9fRt2LmQpZ7vWcYb3NaH"
 CONFIG = f'''
 [campaign]
 require_scan = false
+batches = [
+  {{ name = "第一批", deadline = "2022-05-05" }},
+  {{ name = "第二批", deadline = "2022-08-31" }},
+]
 
 [roster]
 units = [
@@ -185,3 +189,21 @@ def test_reprocess_and_resend_send_nothing_unless_asked(service):
 def test_a_missing_id_is_a_chinese_error(service):
     result = CliRunner().invoke(main, ["show", "999", "--db", "sqlite://"])
     assert result.exit_code != 0 and "没有编号为 999 的来信记录" in result.output
+
+
+def test_the_digest_after_a_season_shows_the_roster_the_outstanding_defects_and_the_next_deadline(service, tmp_path):
+    _season(service)
+    out = tmp_path / "digest"
+    service("digest", "--day", "2022-06-12", "--outbox", str(out))
+    [path] = out.glob("*.eml")
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    text = message.get_body(("plain",)).get_content()
+    assert "第二批截止：2022年8月31日 23:59，还有 80 天。" in text
+    roster = text.split("七、名册单位报送情况")[1].split("八、")[0]
+    assert "（距第二批截止还有 80 天）" in roster
+    assert f"{WUXING}：尚未报送" in roster
+    assert f"{XIHU}：通过 2 份" in roster
+    assert "尚未报送：1 个单位。" in roster
+    outstanding = text.split("六、尚待修改的问题（按单位）")[1].split("七、")[0]
+    assert LUCHENG in outstanding and "缺少提取码" in outstanding
+    assert YINZHOU not in outstanding  # corrected in the end: nothing left to do

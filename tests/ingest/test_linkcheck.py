@@ -226,3 +226,69 @@ def test_checked_links_become_the_submitters_defects(baidu):
     found = [d.code for rule in (check_link_dead, check_link_code_wrong, check_link_expires)
              for d in rule(sub, Campaign())]
     assert found == ["LINK_DEAD", "LINK_CODE_WRONG", "LINK_EXPIRES"]
+
+
+def test_an_accepted_link_that_dies_later_is_found_by_the_daily_recheck_and_shown_in_the_digest(
+        baidu, settings, monkeypatch, freeze):
+    """Accepted with a live link; the unit cancels the share; the next morning's pass finds it dead."""
+    from datetime import datetime, timedelta, timezone
+
+    from ingest.digest import build_digest
+    from ingest.pipeline import Pipeline
+    from ingest.recheck import recheck_links_if_due
+    from ingest.samples.forms import build_course_form
+    from ingest.samples.mails import MailSpec, build_mail
+
+    unit = "杭州市西湖区社区学院"
+    settings.links = settings_for(baidu)
+    settings.campaign.require_scan = False
+    raw = build_mail(MailSpec(subject=f"{unit}+智慧助老材料+1个",
+                              body=f"课程视频：https://pan.baidu.com/s/1{ALIVE} 提取码：a1b2",
+                              attachments=[(f"{unit}+课程资源.docx", build_course_form(name="手机挂号不求人", unit=unit))]))
+    pipeline = Pipeline(settings)
+    cst = timezone(timedelta(hours=8))
+    with freeze(datetime(2022, 4, 20, 10, 30, tzinfo=cst)):
+        assert pipeline.process(raw, "inbox/1.eml").status == "accepted"
+    monkeypatch.setitem(DEAD_PAGES, ALIVE, "啊哦，你来晚了，分享的文件已经被取消了，下次要早点哟。")
+    early = datetime(2022, 4, 21, 7, 0, tzinfo=cst)
+    assert recheck_links_if_due(settings, pipeline.db, early) is None  # before digest_at (08:00)
+    morning = datetime(2022, 4, 21, 8, 5, tzinfo=cst)
+    assert recheck_links_if_due(settings, pipeline.db, morning) == 1
+    requests = len(baidu.requests)
+    assert recheck_links_if_due(settings, pipeline.db, morning + timedelta(hours=2)) is None  # once a day
+    assert len(baidu.requests) == requests
+    with freeze(morning):
+        digest = build_digest(pipeline.db, settings, morning.date() - timedelta(days=1))
+    text = digest.get_body(("plain",)).get_content()
+    dead = text.split("四、通过后失效的网盘链接")[1].split("五、")[0]
+    assert unit in dead and ALIVE in dead and "分享已被取消" in dead
+
+
+def test_the_recheck_keeps_a_definite_answer_when_the_provider_cannot_be_reached(baidu, settings):
+    """A network failure during the re-check says nothing about the link: the earlier answer stands."""
+    from datetime import datetime, timedelta, timezone
+
+    from ingest.pipeline import Pipeline
+    from ingest.recheck import recheck_links_if_due
+    from ingest.samples.forms import build_course_form
+    from ingest.samples.mails import MailSpec, build_mail
+    from storage.links import standing_links
+
+    unit = "杭州市西湖区社区学院"
+    settings.campaign.require_scan = False
+    raw = build_mail(MailSpec(subject=f"{unit}+智慧助老材料+1个",
+                              body=f"课程视频：https://pan.baidu.com/s/1{ALIVE} 提取码：a1b2",
+                              attachments=[(f"{unit}+课程资源.docx", build_course_form(name="手机挂号不求人", unit=unit))]))
+    pipeline = Pipeline(settings)
+    pipeline.process(raw, "inbox/1.eml")
+    settings.links = settings_for(baidu)
+    morning = datetime(2022, 4, 21, 8, 5, tzinfo=timezone(timedelta(hours=8)))
+    assert recheck_links_if_due(settings, pipeline.db, morning) == 1
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings.links = LinkCheckSettings(enabled=True, timeout=1.0, min_interval=0.0,
+                                       base_urls={"baidu": f"http://127.0.0.1:{port}"})
+    assert recheck_links_if_due(settings, pipeline.db, morning + timedelta(days=1)) == 0
+    [(_, link)] = standing_links(pipeline.db)
+    assert link.check == "alive"  # "could not check" today does not undo yesterday's answer

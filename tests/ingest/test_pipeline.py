@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import email
 import email.policy
+import hashlib
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -51,7 +53,10 @@ def test_raw_message_is_stored_before_parsing_even_when_it_is_garbage(settings):
     raw = b"\x00\xff\xfe not a mail at all \x81\x82"
     outcome = pipeline.process(raw, "inbox/garbage.eml")
     assert outcome.status in ("ignored", "defective", "error")
-    assert pipeline.files.get(pipeline.files.put(raw)) == raw
+    stored = pipeline.files.path(hashlib.sha256(raw).hexdigest())  # found by its hash, not stored again here
+    assert stored.read_bytes() == raw
+    [record] = pipeline.db.load_all()
+    assert record.raw_sha256 == hashlib.sha256(raw).hexdigest()
 
 
 def test_reingesting_the_same_message_is_a_duplicate_and_sends_no_second_reply(settings, clean_raw):
@@ -164,3 +169,43 @@ def test_an_internal_failure_is_filed_for_the_coordinator_in_words_and_nothing_g
     body = note.get_body(("plain",)).get_content()
     assert f"intake show {outcome.submission_id}" in body and "这不是报送单位的问题" in body
     assert "FileNotFoundError" not in body.split("技术细节")[0]
+
+
+def test_a_line_feed_smuggled_into_the_subject_is_answered_on_one_line(settings):
+    subject = f"{UNIT}+智慧助老材料+1个"
+    raw = build_mail(MailSpec(subject=subject, attachments=[(f"{UNIT}+案例.docx", build_case_form(unit=UNIT))]))
+    raw = raw.replace(b"Subject: ", b"Subject: =?utf-8?b?5rWL6K+VCg0K?= ", 1)  # "测试\n\r\n" in an encoded word
+    outcome = Pipeline(settings).process(raw, "inbox/lf.eml")
+    assert outcome.status == "defective"
+    [reply] = _replies(settings)
+    assert reply["Subject"] == f"Re: 测试 {subject}"
+
+
+def test_process_never_raises_even_when_telling_the_coordinators_fails_too(settings, clean_raw, monkeypatch):
+    import ingest.pipeline
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("模拟的内部错误")
+
+    monkeypatch.setattr(ingest.pipeline, "classify", broken)
+    monkeypatch.setattr(ingest.pipeline, "compose_coordinator_note", broken)
+    outcome = Pipeline(settings).process(clean_raw, "inbox/1.eml")
+    assert outcome.status == "error" and "模拟的内部错误" in outcome.note
+    assert _replies(settings) == []  # nothing to the unit
+    assert [s.status for s in Pipeline(settings).db.load_all()] == ["error"]
+
+
+@pytest.mark.parametrize("name", ["../../../../tmp/intake-escape.docx", "/etc/cron.d/intake.docx",
+                                  "C:\\Windows\\System32\\案例.docx", "案例\x00.docx", "CON.docx", "..\\..\\案例.docx"])
+def test_a_hostile_attachment_name_never_writes_outside_the_store_and_is_kept_as_data(settings, tmp_path, name):
+    raw = build_mail(MailSpec(subject=f"{UNIT}+智慧助老材料+1个", filename_style="utf8-raw",
+                              attachments=[(name, build_case_form(unit=UNIT))]))
+    before = {p for p in Path("/tmp").iterdir()} | {p for p in Path("/etc/cron.d").glob("*")}
+    outcome = Pipeline(settings).process(raw, "inbox/hostile.eml")
+    assert outcome.status in ("accepted", "defective")
+    after = {p for p in Path("/tmp").iterdir()} | {p for p in Path("/etc/cron.d").glob("*")}
+    assert not any("intake-escape" in p.name or p.name == "intake.docx" for p in after - before)
+    [material] = outcome.submission.materials
+    assert material.kind == "case"  # read by its content, whatever it is called
+    stored = [p for p in settings.data_dir.rglob("*") if p.is_file()]
+    assert all(len(p.name) == 64 or p.suffix in (".json", ".sqlite") for p in stored if "files" in p.parts)

@@ -251,20 +251,6 @@ def test_intake_digest_send_mails_the_coordinators_now(live, tmp_path):
     assert envelope.rcpt_tos == ["zhaolaoshi@example.org.cn"]
 
 
-@pytest.fixture
-def pg_database(postgres_url, request):
-    """A fresh PostgreSQL database on the session's test server."""
-    import sqlalchemy
-
-    name = f"intake_{abs(hash(request.node.nodeid)) % 10**8}"
-    admin = sqlalchemy.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sqlalchemy.text(f"DROP DATABASE IF EXISTS {name}"))
-        connection.execute(sqlalchemy.text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
-
-
 def test_two_workers_on_one_postgresql_database_never_file_or_answer_twice(live, pg_database):
     live.database_url = pg_database
     for n in range(1, 6):
@@ -281,3 +267,31 @@ def test_two_workers_on_one_postgresql_database_never_file_or_answer_twice(live,
     assert sorted(message_from_bytes(e.content, policy=policy.default)["In-Reply-To"]
                   for e in live.live.sink.envelopes) == [f"<tx-{n}@163.com>" for n in range(1, 6)]
     assert len(workers[0].pipeline.db.load_all()) == 5
+
+
+def test_no_password_reaches_the_logs_the_database_or_the_output(live, monkeypatch, caplog, tmp_path):
+    """授权码 come from the environment and go to the servers only: not to logs, rows, digests or files."""
+    import logging
+    import os
+
+    good = live.mailboxes[0]
+    wrong = "wrong-授权码-qwertyzx"
+    live.mailboxes = [MailboxSettings(name="错误邮箱", host="127.0.0.1", port=good.port, security="none",
+                                      user=good.user, password_env="INTAKE_WRONG_PASSWORD"), good]
+    monkeypatch.setenv("INTAKE_WRONG_PASSWORD", wrong)
+    live.coordinators = ["coordinator@example.org.cn"]
+    live.live.append(_mail(1))
+    with caplog.at_level(logging.DEBUG):
+        service = Service(live)
+        service.once()
+        zone = live.campaign.zone
+        tomorrow_nine = datetime.combine(clock.today(zone) + timedelta(days=1), datetime.min.time().replace(hour=9),
+                                         tzinfo=zone)
+        assert service.queue_digest_if_due(tomorrow_nine)
+        service.pipeline.deliver()
+    assert len(live.live.sink.envelopes) >= 2  # the reply and the digest (with the failed mailbox) went out
+    stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())  # data, database, outbox
+    sent = b"".join(e.content for e in live.live.sink.envelopes)
+    for secret in (wrong, os.environ["INTAKE_IMAP_PASSWORD"]):
+        assert secret not in caplog.text
+        assert secret.encode() not in stored and secret.encode() not in sent

@@ -9,6 +9,8 @@ from notifier.digest import (
     BatchTotal,
     DeadLink,
     DigestRow,
+    NextDeadline,
+    UnitLine,
     compose_digest,
 )
 from notifier.reply import ReplyIdentity
@@ -128,3 +130,45 @@ def test_digest_html_is_laid_out_for_a_phone():
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     unit_section = html.split("二、各单位收件明细")[1].split("三、常见问题")[0]
     assert "<table" not in unit_section and "杭州市西湖区社区学院" in unit_section
+
+
+def test_late_mail_is_listed_apart_and_a_quiet_day_says_none_came_late():
+    rows = day_rows()
+    rows[3].late = True
+    text, html = bodies(parsed(compose_digest(DAY, rows, [], ReplyIdentity(), COORDINATORS, now=at(20))))
+    late = text.split("五、逾期来信")[1].split("六、")[0]
+    assert "温州市鹿城区社区学院" in late and "杭州市西湖区社区学院" not in late
+    quiet, _ = bodies(parsed(compose_digest(DAY, day_rows(), [], ReplyIdentity(), COORDINATORS, now=at(20))))
+    assert "今天没有逾期来信" in quiet
+
+
+def test_roster_table_marks_silent_units_and_counts_days_to_the_next_deadline():
+    units = [UnitLine("杭州市西湖区社区学院", True, {"accepted": 2}, [], at(9, 12)),
+             UnitLine("温州市鹿城区社区学院", True, {"defective": 1}, ["缺少提取码（课程资源）"], at(11, 20)),
+             UnitLine("湖州市吴兴区社区学院", True),
+             UnitLine("某某街道社区学校", False, {"accepted": 1}, [], at(8, 0))]
+    deadline = NextDeadline("第一批", datetime(2024, 5, 25, 23, 59, 59, tzinfo=CST))
+    text, html = bodies(parsed(compose_digest(DAY, day_rows(), [], ReplyIdentity(), COORDINATORS, now=at(20),
+                                              units=units, next_deadline=deadline)))
+    assert "第一批截止：2024年5月25日 23:59，还有 5 天。" in text
+    roster = text.split("七、名册单位报送情况（距第一批截止还有 5 天）")[1].split("八、")[0]
+    assert "湖州市吴兴区社区学院：尚未报送" in roster
+    assert "杭州市西湖区社区学院：通过 2 份（最近来信 2024年5月20日 09:12）" in roster
+    assert "某某街道社区学校" not in roster  # not in the roster: it shows in the collection, not here
+    assert "尚未报送：1 个单位。" in roster
+    outstanding = text.split("六、尚待修改的问题（按单位）")[1].split("七、")[0]
+    assert "温州市鹿城区社区学院：缺少提取码（课程资源）" in outstanding
+    assert "杭州市西湖区社区学院" not in outstanding
+    assert 'style="color: #b00020;">尚未报送' in html
+
+
+def test_the_deadline_day_itself_says_today():
+    deadline = NextDeadline("第一批", datetime(2024, 5, 20, 23, 59, 59, tzinfo=CST))
+    text, _ = bodies(parsed(compose_digest(DAY, [], [], ReplyIdentity(), COORDINATORS, now=at(8),
+                                           next_deadline=deadline)))
+    assert "第一批截止：2024年5月20日 23:59，今天截止。" in text
+
+
+def test_without_a_roster_the_digest_says_how_to_get_one():
+    text, _ = bodies(parsed(compose_digest(DAY, [], [], ReplyIdentity(), COORDINATORS, now=at(8))))
+    assert "未配置名册（配置文件中的 [roster] units）" in text
