@@ -18,6 +18,7 @@ from ingest import cli_collection, cli_db
 from ingest.cli_common import COMMAND, CONTEXT, STATUS_CN, load, settings_options
 from ingest.config import Settings, load_settings
 from ingest.pipeline import Outcome, Pipeline
+from ingest.profile_files import builtin_names
 from ingest.progress import on_terminal, progress_bar, terminal_progress
 from ingest.report import outcome_row
 from ingest.sources import count_messages, iter_messages
@@ -48,8 +49,11 @@ def main() -> None:
 @settings_options
 @click.option("--outbox", metavar="文件夹", type=click.Path(path_type=Path), help="回复邮件（.eml）存放的文件夹。")
 @click.option("--json", "as_json", is_flag=True, help="每封邮件输出一行 JSON（JSON Lines），不输出其他内容。")
-def ingest(paths: tuple[Path, ...], config: Path | None, db: str | None, outbox: Path | None, as_json: bool) -> None:
-    settings = load(config, db, outbox)
+@click.option("--profile", "profiles", multiple=True, metavar="征集",
+              help="本次按哪个征集配置审核（内置名称或配置文件路径，可写多次），代替配置文件中的 profiles。")
+def ingest(paths: tuple[Path, ...], config: Path | None, db: str | None, outbox: Path | None, as_json: bool,
+           profiles: tuple[str, ...]) -> None:
+    settings = load(config, db, outbox, list(profiles) or None)
     pipeline = Pipeline(settings)
     outcomes = []
     show_bar = on_terminal(as_json)
@@ -67,16 +71,20 @@ def ingest(paths: tuple[Path, ...], config: Path | None, db: str | None, outbox:
 
 @main.command(**COMMAND, help="演示：生成几封真实样例邮件，走完整流程，写入本地 SQLite 并输出处理结果。")
 @click.option("--dir", "workdir", metavar="文件夹", type=click.Path(path_type=Path), help="演示文件存放的文件夹（默认新建临时文件夹）。")
-def demo(workdir: Path | None) -> None:
+@click.option("--profile", metavar="征集", type=click.Choice(builtin_names()),
+              help="演示哪个内置征集配置（默认 liaoning-2022 的样例邮件）；可用 intake profiles 查看。")
+def demo(workdir: Path | None, profile: str | None) -> None:
     from ingest.samples.demo import demo_messages
+    from ingest.samples.profiles import profile_messages
 
     workdir = Path(workdir or tempfile.mkdtemp(prefix="intake-demo-"))
     inbox = workdir / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
-    for name, raw in demo_messages():
+    for name, raw in (profile_messages(profile) if profile else demo_messages()):
         (inbox / name).write_bytes(raw)
     config = workdir / "intake.toml"  # so that `intake list/show/roster --config` find this demo's data
-    config.write_text(f'[storage]\ndata_dir = "{(workdir / "data").as_posix()}"\n'
+    chosen = f'profiles = ["{profile}"]\n\n' if profile else ""
+    config.write_text(f'{chosen}[storage]\ndata_dir = "{(workdir / "data").as_posix()}"\n'
                       f'database_url = "sqlite:///{(workdir / "intake.sqlite").as_posix()}"\n', encoding="utf-8")
     settings = load_settings(config, outbox=workdir / "outbox")
     pipeline = Pipeline(settings)
@@ -141,6 +149,22 @@ def run(once: bool, outbox: Path | None, config: Path | None, db: str | None) ->
     click.echo(f"收件服务已启动：{len(settings.mailboxes)} 个邮箱，每 {settings.schedule.poll_seconds} 秒收取一次。")
     service.run(stop)
     click.echo("收件服务已停止。")
+
+
+@main.command("profiles", **COMMAND, help="列出内置的征集配置：通知文号、截止时间和报送要求。")
+@click.option("--json", "as_json", is_flag=True, help="每个配置输出一行 JSON。")
+def profiles_command(as_json: bool) -> None:
+    from ingest.profile_files import describe_builtins
+
+    for entry in describe_builtins():
+        if as_json:
+            click.echo(json.dumps(entry, ensure_ascii=False))
+            continue
+        click.echo(f"{entry['name']}：{entry['title']}（{entry['notice']}）")
+        click.echo(f"  截止时间：{'；'.join(entry['deadlines']) or '通知未规定'}")
+        for line in entry["requirements"]:
+            click.echo(f"  - {line}")
+        click.echo("")
 
 
 def show_outcomes(outcomes: list[Outcome], settings: Settings) -> None:

@@ -19,6 +19,7 @@ from ingest.cli_common import COMMAND, STATUS_CN, load, settings_options
 from ingest.pipeline import Pipeline
 from ingest.progress import terminal_progress
 from ingest.report import stored_row
+from ingest.stats_summary import stats_summaries
 from notifier.reply import KIND_NAMES
 from notifier.workbook import export_workbook
 from notifier.words import defect_title
@@ -28,8 +29,9 @@ from storage import changes
 from storage.collection import load_collection
 from storage.mapping import StoredSubmission
 
-STATUS_CHOICES = ("accepted", "defective", "ignored", "error")
-ACTIONS_CN = {"accept": "协调人改为通过", "reject": "协调人退回修改", "reprocess": "重新审核", "resend": "重新发送回复"}
+STATUS_CHOICES = ("accepted", "defective", "review", "ignored", "error")
+ACTIONS_CN = {"accept": "协调人改为通过", "reject": "协调人退回修改", "reprocess": "重新审核", "resend": "重新发送回复",
+              "assign": "协调人指定征集"}
 
 
 def _pipeline(config: Path | None, db: str | None) -> Pipeline:
@@ -42,7 +44,7 @@ def _echo_json(value) -> None:
 
 @click.command("list", **COMMAND, help="列出来信记录（最新的在后），可按状态、单位、批次筛选。")
 @click.option("--status", type=click.Choice(STATUS_CHOICES), metavar="状态",
-              help="只列出某种状态：accepted（通过）、defective（需修改）、ignored（已忽略）、error（需人工处理）。")
+              help="只列出某种状态：accepted（通过）、defective（需修改）、review（待指定征集）、ignored（已忽略）、error（需人工处理）。")
 @click.option("--unit", metavar="单位", help="只列出单位名称包含这些字的记录。")
 @click.option("--batch", metavar="批次", help="只列出某一批次，如 第一批。")
 @click.option("--json", "as_json", is_flag=True, help="每条记录输出一行 JSON。")
@@ -95,6 +97,7 @@ def _show_lines(pipeline: Pipeline, stored: StoredSubmission, history) -> list[s
              f"单位：{sub.unit or '（未识别）'}" + (f"（依据：{'；'.join(sub.unit_evidence)}）" if sub.unit_evidence else ""),
              f"状态：{STATUS_CN.get(stored.status, stored.status)}"
              + (f"（已被编号 {stored.superseded_by} 的来信取代）" if stored.superseded_by else ""),
+             f"征集：{sub.profile or ('（待协调人指定）' if stored.status == 'review' else '—')}",
              f"批次：{sub.batch or '—'}", f"发送时间：{clock.cn_datetime(sub.sent_at, tz) or '未知'}",
              f"收到时间：{clock.cn_datetime(stored.received_at, tz)}",
              f"原始邮件：{pipeline.files.path(stored.raw_sha256)}"]
@@ -154,6 +157,18 @@ def reprocess_command(submission_id, everything, notify, config, db) -> None:
     click.echo(f"已重新审核编号 {submission_id}：{STATUS_CN.get(done.stored.status, done.stored.status)}。")
 
 
+@click.command("assign", **COMMAND,
+               help="把一封来信（如待指定征集的来信）按指定的征集配置重新审核，并给报送单位发送回执或修改通知。")
+@click.argument("submission_id", metavar="编号", type=int)
+@click.argument("profile", metavar="征集")
+@click.option("--notify/--no-notify", default=True, show_default=True, help="是否给报送单位发送审核结果。")
+@settings_options
+def assign_command(submission_id, profile, notify, config, db) -> None:
+    done = _run(lambda p: coordinator.assign(p, submission_id, profile, notify), config, db)
+    click.echo(f"已将编号 {submission_id} 按“{profile}”重新审核：{STATUS_CN.get(done.stored.status, done.stored.status)}。"
+               + (f"回复邮件：{done.reply_path}" if done.reply_path else ""))
+
+
 @click.command("resend", **COMMAND, help="按来信现在的状态，重新给报送单位发送一次回复。")
 @click.argument("submission_id", metavar="编号", type=int)
 @settings_options
@@ -190,7 +205,7 @@ def roster_command(as_json, config, db) -> None:
     Console().print(table)
 
 
-@click.command("export", **COMMAND, help="导出信息汇总表（.xlsx）：每份材料一行，另附各单位情况表。")
+@click.command("export", **COMMAND, help="导出信息汇总表（.xlsx）：每份材料一行，另附各单位情况表；有统计表时另附统计汇总表。")
 @click.option("--xlsx", "target", required=True, metavar="文件", type=click.Path(dir_okay=False, path_type=Path),
               help="保存到哪个 .xlsx 文件。")
 @settings_options
@@ -199,9 +214,10 @@ def export_command(target, config, db) -> None:
     campaign = pipeline.settings.campaign
     standing = load_collection(pipeline.db)
     materials = standing.materials()
-    target.write_bytes(export_workbook(materials, standing.units(campaign.roster), campaign.zone))
+    stats = stats_summaries(standing.submissions, pipeline.settings.profiles())
+    target.write_bytes(export_workbook(materials, standing.units(campaign.roster), campaign.zone, stats))
     click.echo(f"已导出 {len(materials)} 份材料：{target}")
 
 
-COMMANDS = [list_command, show_command, _decide(True), _decide(False), reprocess_command, resend_command,
+COMMANDS = [list_command, show_command, _decide(True), _decide(False), reprocess_command, assign_command, resend_command,
             roster_command, export_command]

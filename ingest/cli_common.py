@@ -12,7 +12,8 @@ from ingest.config import ConfigError, Settings, load_settings
 cli_zh.install()
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 COMMAND = {"options_metavar": "[选项]"}
-STATUS_CN = {"accepted": "通过", "defective": "需修改", "ignored": "已忽略", "duplicate": "重复", "error": "出错"}
+STATUS_CN = {"accepted": "通过", "defective": "需修改", "ignored": "已忽略", "duplicate": "重复", "error": "出错",
+             "review": "待指定征集"}
 
 
 def settings_options(func):
@@ -22,8 +23,9 @@ def settings_options(func):
                         help="配置文件（TOML），默认使用内置配置。")(func)
 
 
-def load(config: Path | None, db: str | None, outbox: Path | None = None) -> Settings:
+def load(config: Path | None, db: str | None, outbox: Path | None = None,
+         profiles: list[str] | None = None) -> Settings:
     try:
-        return load_settings(config, db=db, outbox=outbox)
+        return load_settings(config, db=db, outbox=outbox, profiles=profiles)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc

@@ -15,12 +15,12 @@ from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ingest import service_config
+from ingest import profile_files, service_config
 from ingest.linkcheck import LinkCheckSettings
 from notifier.reply import ReplyIdentity
 from parsers.archive import ArchiveLimits
 from rules import clock
-from rules.campaign import Batch, Campaign
+from rules.campaign import Campaign
 from rules.units import roster_from_config
 
 _CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:(\d{1,2})\s*[:：时]\s*(\d{2})\s*分?)?\s*$")
@@ -41,6 +41,20 @@ class Settings:
     schedule: service_config.ScheduleSettings = field(default_factory=service_config.ScheduleSettings)
     archives: ArchiveLimits = field(default_factory=ArchiveLimits)
     dry_run: bool = False  # write replies as .eml files into outbox_dir instead of sending them
+    more_campaigns: list[Campaign] = field(default_factory=list)  # the other active profiles, after `campaign`
+
+    def profiles(self) -> list[Campaign]:
+        """Every active campaign profile, the first (`campaign`) first."""
+        return [self.campaign, *self.more_campaigns]
+
+    def profile(self, name: str | None) -> Campaign | None:
+        """An active profile by name, else a built-in one (for `intake assign`); None when unknown."""
+        found = next((c for c in self.profiles() if c.name == name), None)
+        if found is None and name in profile_files.builtin_names():
+            found = profile_files.load_profiles([name], None, {}, deadline)[0]
+            found.check_links_online = self.campaign.check_links_online
+            found.roster = self.campaign.roster if self.campaign.roster.units else found.roster
+        return found
 
     @property
     def files_dir(self) -> Path:
@@ -55,15 +69,51 @@ class ConfigError(ValueError):
     """The configuration file cannot be used; the message says why, in Chinese."""
 
 
-def load_settings(path: Path | None = None, *, db: str | None = None, outbox: Path | None = None) -> Settings:
-    data = tomllib.loads(resources.files("ingest").joinpath("default.toml").read_text("utf-8"))
+def load_settings(path: Path | None = None, *, db: str | None = None, outbox: Path | None = None,
+                  profiles: list[str] | None = None) -> Settings:
+    """The settings of a configuration file laid over the built-in one.
+
+    `profiles` (from `--profile`) replaces the file's `profiles` list for one run.
+    """
+    defaults = tomllib.loads(resources.files("ingest").joinpath("default.toml").read_text("utf-8"))
+    user: dict = {}
     if path is not None:
         try:
             user = tomllib.loads(Path(path).read_text("utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"无法读取配置文件 {path}：{exc}") from exc
-        data = _merge(data, user)
-    return _settings(data, db=db, outbox=outbox)
+    data = _merge(defaults, user)
+    settings = _settings(data, db=db, outbox=outbox)
+    base = Path(path).parent if path is not None else Path.cwd()
+    try:
+        campaigns = _campaigns(defaults, user, base, profiles)
+    except profile_files.ProfileError as exc:
+        raise ConfigError(str(exc)) from exc
+    for campaign in campaigns:
+        campaign.check_links_online = settings.links.enabled
+        if settings.campaign.roster.units:  # the configuration's roster serves every profile
+            campaign.roster = settings.campaign.roster
+    settings.campaign, settings.more_campaigns = campaigns[0], campaigns[1:]
+    return settings
+
+
+def _campaigns(defaults: dict, user: dict, base: Path, chosen: list[str] | None) -> list[Campaign]:
+    """The active profiles; the `[campaign]` table overrides the first.
+
+    Without a chosen list the built-in default's `[campaign]` table applies
+    too, so a configuration written before profiles existed judges as it did.
+    """
+    configured = user.get("profiles", [])
+    names = list(chosen or ([configured] if isinstance(configured, str) else configured))
+    overrides = dict(user.get("campaign", {}))
+    if not names and "profiles" in user and not chosen:
+        raise profile_files.ProfileError("profiles 不能为空：请至少写一个征集配置，如 profiles = [\"liaoning-2022\"]。")
+    if not names:
+        names = list(profile_files.DEFAULT_PROFILES)
+        overrides = _merge(defaults.get("campaign", {}), overrides)
+    if "name" in overrides:  # [campaign] name was always the collection's title, not a profile name
+        overrides.setdefault("title", overrides.pop("name"))
+    return profile_files.load_profiles(names, base, overrides, deadline)
 
 
 def _merge(base: dict, over: dict) -> dict:
@@ -79,7 +129,7 @@ def _settings(data: dict, *, db: str | None, outbox: Path | None) -> Settings:
     database_url = db or storage.get("database_url") or f"sqlite:///{data_dir / 'intake.sqlite'}"
     reply = data.get("reply", {})
     links = data.get("links", {})
-    campaign = _campaign(data.get("campaign", {}), links)
+    campaign = Campaign()  # replaced by the profiles in load_settings; holds the configuration's roster meanwhile
     try:
         campaign.roster = roster_from_config(list(data.get("roster", {}).get("units", [])))
     except (TypeError, ValueError, AttributeError) as exc:
@@ -123,30 +173,6 @@ def _archive_limits(section: dict) -> ArchiveLimits:
     if min(limits.max_depth, limits.max_members, limits.max_total_mb, limits.max_ratio) < 1:
         raise ConfigError("压缩包配置（[archives]）有误：各项应为正整数。")
     return limits
-
-
-def _campaign(section: dict, links: dict) -> Campaign:
-    timezone = str(section.get("timezone") or clock.DEFAULT_ZONE)
-    try:
-        tz = clock.zone(timezone)
-    except ValueError as exc:
-        raise ConfigError(f"时区配置有误：{exc}（请写 IANA 时区名，如 Asia/Shanghai）") from exc
-    try:
-        batches = [Batch(b["name"], deadline(b["deadline"], tz)) for b in section.get("batches", [])]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(f"批次配置有误：{exc}（每个批次需要 name 和 deadline，如 \"2022-05-05\" 或 \"2022-05-05T17:00\"）") from exc
-    campaign = Campaign(
-        timezone=timezone,
-        keyword=section.get("keyword", "智慧助老"),
-        batches=sorted(batches, key=lambda b: b.deadline),
-        require_scan=bool(section.get("require_scan", True)),
-        check_links_online=bool(links.get("check_online", False)),
-    )
-    if "text_limits" in section:
-        campaign.text_limits = {k: int(v) for k, v in section["text_limits"].items()}
-    if "accepted_link_providers" in section:
-        campaign.accepted_link_providers = list(section["accepted_link_providers"])
-    return campaign
 
 
 def deadline(value: object, tz: ZoneInfo) -> datetime:

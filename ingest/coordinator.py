@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.pipeline import Pipeline, classify
+from ingest.pipeline import Pipeline
 from ingest.progress import ProgressFactory, no_progress
 from parsers.email import parse_message
 from parsers.facts import Defect, Submission
@@ -59,16 +59,22 @@ def decide(pipeline: Pipeline, submission_id: int, accept: bool, note: str, noti
     return Done(stored, path)
 
 
-def reprocess(pipeline: Pipeline, submission_id: int, notify: bool = False) -> Done:
-    """Judge the stored raw mail again under today's rules and configuration."""
+def reprocess(pipeline: Pipeline, submission_id: int, notify: bool = False, profile: str | None = None) -> Done:
+    """Judge the stored raw mail again under today's rules and configuration.
+
+    Under `profile` when given (`intake assign`), else under the profile it
+    was judged under; a mail held for review is routed again.
+    """
     stored = _load(pipeline, submission_id)
     if stored.status in ("ignored", "duplicate"):
         return Done(stored)
     decision = next((h for h in reversed(changes.history(pipeline.db, submission_id))
                      if h.action in ("accept", "reject")), None)
     message = parse_message(pipeline.files.get(stored.raw_sha256), pipeline.settings.archives)
-    settings = pipeline.settings
-    sub = classify(message, settings.campaign, settings.cache_dir)
+    sub, why = pipeline.classify(message, profile=profile or stored.submission.profile)
+    if sub.profile is None:
+        changes.refile(pipeline.db, submission_id, sub, "review", [], why)
+        return Done(_load(pipeline, submission_id))
     defects, status = pipeline.assess(sub)
     changes.refile(pipeline.db, submission_id, sub, status, defects, sub.timing_note)
     if decision is not None:  # a coordinator's decision outlives a re-run of the rules
@@ -76,6 +82,23 @@ def reprocess(pipeline: Pipeline, submission_id: int, notify: bool = False) -> D
     stored = _load(pipeline, submission_id)
     path = _notify(pipeline, stored, f"reprocess-{len(changes.history(pipeline.db, submission_id))}") if notify else None
     return Done(stored, path)
+
+
+def assign(pipeline: Pipeline, submission_id: int, profile: str, notify: bool = True) -> Done:
+    """Judge a mail (one held for review, typically) under the profile the coordinator chose.
+
+    `notify` sends the receipt or notice it now calls for: a mail held for
+    review was not answered yet.
+    """
+    campaign = pipeline.settings.profile(profile)
+    if campaign is None:
+        names = "、".join(c.name for c in pipeline.settings.profiles())
+        raise NotFound(f"没有名为“{profile}”的征集配置（当前启用：{names}；也可用 intake profiles 查看内置配置）。")
+    _load(pipeline, submission_id)
+    done = reprocess(pipeline, submission_id, notify=False, profile=campaign.name)
+    changes.note_action(pipeline.db, submission_id, "assign", f"协调人指定征集：{campaign.name}（{campaign.title}）")
+    path = _notify(pipeline, done.stored, f"assign-{len(changes.history(pipeline.db, submission_id))}") if notify else None
+    return Done(_load(pipeline, submission_id), path)
 
 
 def resend(pipeline: Pipeline, submission_id: int) -> Done:
@@ -90,7 +113,7 @@ def resend(pipeline: Pipeline, submission_id: int) -> Done:
 def reprocess_all(pipeline: Pipeline, notify: bool = False, progress: ProgressFactory = no_progress) -> list[Done]:
     """Judge every stored mail again, oldest first, rebuilding the collection from scratch."""
     changes.reset_collection(pipeline.db)
-    ids = [stored.id for stored in pipeline.db.load_all(statuses=("accepted", "defective"))]
+    ids = [stored.id for stored in pipeline.db.load_all(statuses=("accepted", "defective", "review"))]
     done = []
     with progress("重新审核", len(ids)) as advance:
         for submission_id in ids:

@@ -12,6 +12,7 @@ from datetime import date
 from email.message import EmailMessage
 
 from ingest.config import Settings
+from ingest.stats_summary import stats_summaries
 from notifier.digest import BatchTotal, DeadLink, DigestRow, NextDeadline, UnitLine, compose_digest
 from notifier.words import defect_title
 from notifier.workbook import export_workbook
@@ -30,11 +31,13 @@ def build_digest(db: Database, settings: Settings, day: date) -> EmailMessage:
     standing = load_collection(db)
     materials = standing.materials()
     units = standing.units(settings.campaign.roster)
-    workbook = export_workbook(materials, units, tz)
+    stats = stats_summaries(standing.submissions, settings.profiles())
+    workbook = export_workbook(materials, units, tz, stats)
     return compose_digest(day, rows, dead_links(standing.submissions), settings.identity, settings.coordinators,
                           totals_by_batch=batch_totals(materials), attachment_xlsx=workbook,
                           templates_dir=settings.templates_dir, tz=tz, mailbox_problems=mailbox_problems(db, tz),
-                          units=[unit_line(u) for u in units], next_deadline=next_deadline(settings, day))
+                          units=[unit_line(u) for u in units], next_deadline=next_deadline(settings, day),
+                          stats=stats, held=[digest_row(s) for s in db.load_all(statuses=("review",))])
 
 
 def unit_line(unit: UnitStanding) -> UnitLine:

@@ -18,6 +18,8 @@ from ingest.classify import read_material
 from ingest.config import Settings
 from ingest.delivery import delivery_for
 from ingest.linkcheck import check_links
+from ingest.materials import AttachmentReader, enrich
+from ingest.routing import route
 from notifier.autoreply import automated_reason
 from notifier.outbox import Outgoing, outgoing
 from notifier.notices import compose_coordinator_note
@@ -45,7 +47,7 @@ class Outcome:
 
     source: str
     message_id: str
-    status: str  # accepted | defective | ignored | duplicate | error
+    status: str  # accepted | defective | review | ignored | duplicate | error
     submission: Submission | None = None
     defects: list[Defect] = field(default_factory=list)
     submission_id: int | None = None
@@ -53,14 +55,21 @@ class Outcome:
     note: str | None = None
 
 
+def read_materials(message: MailMessage, cache_dir: Path | None = None) -> list[Material]:
+    return [read_material(att, cache_dir) for att in message.attachments]
+
+
 def classify(message: MailMessage, campaign: Campaign, cache_dir: Path | None = None,
-             received: datetime | None = None) -> Submission:
-    """Turn a parsed message into the facts the rules judge.
+             received: datetime | None = None, materials: list[Material] | None = None,
+             reader: AttachmentReader | None = None) -> Submission:
+    """Turn a parsed message into the facts the rules judge, under one campaign profile.
 
     `received` is the server's receipt time when the source knows it (IMAP
     INTERNALDATE); otherwise the message's topmost Received stamp stands in.
+    `materials` (and their `reader`) are the attachments already read, when routing read them.
     """
-    materials = [read_material(att, cache_dir) for att in message.attachments]
+    materials = read_materials(message, cache_dir) if materials is None else materials
+    enrich(materials, reader or AttachmentReader(message.attachments), campaign)
     timing = sending_time(message.date, received or message.received, campaign.zone)
     sent = timing.moment or clock.now()
     batch = assign_batch(sent, campaign, f"{message.subject}\n{message.text}")
@@ -74,6 +83,7 @@ def classify(message: MailMessage, campaign: Campaign, cache_dir: Path | None = 
         late=batch.late,
         sent_at=sent,
         timing_note=timing.note,
+        profile=campaign.name,
     )
 
 
@@ -135,10 +145,12 @@ class Pipeline:
         reason = automated_reason(message, [self.settings.identity.address])
         if reason:
             return self._file_ignored(message, raw_sha, source, reason, received)
-        sub = classify(message, self.settings.campaign, self.settings.cache_dir, received)  # 3. classify
+        sub, why = self.classify(message, received)  # 3. classify, under the profile it belongs to
         reason = not_a_submission(sub, self.settings.identity.address)
         if reason:
             return self._file_ignored(message, raw_sha, source, reason, received)
+        if sub.profile is None:
+            return self._file_review(sub, raw_sha, source, why)
         defects, status = self.assess(sub)  # 4. judge
         for att in message.attachments:
             self.files.put(att.data, durable=False)  # the raw message, stored durably, holds them too
@@ -152,16 +164,51 @@ class Pipeline:
         outcome.reply_path = self.deliver(reply.key if reply else None)  # 6. reply
         return outcome
 
+    def classify(self, message: MailMessage, received: datetime | None = None,
+                 profile: str | None = None) -> tuple[Submission, str]:
+        """The facts of a message under its profile: the one named, else the one routing finds.
+
+        A message no profile (or several) fits is classified under the first
+        and comes back with `profile` None, to be held for review; the second
+        value says why, for the coordinator.
+        """
+        materials = read_materials(message, self.settings.cache_dir)
+        reader = AttachmentReader(message.attachments)
+        chosen = self.settings.profile(profile) if profile else None
+        routed = route(message.subject, materials, reader, self.settings.profiles()) if chosen is None else None
+        campaign = chosen or routed.campaign or self.settings.campaign
+        sub = classify(message, campaign, self.settings.cache_dir, received, materials, reader)
+        if chosen is None and routed.campaign is None:
+            sub.profile = None
+        return sub, routed.why if routed else "协调人指定"
+
+    def campaign_of(self, sub: Submission) -> Campaign:
+        """The profile a submission was judged under (the first active one for a mail held for review)."""
+        return self.settings.profile(sub.profile) or self.settings.campaign
+
+    def _known_unit(self, sub: Submission, campaign: Campaign):
+        known = self.db.known_unit(sub.message.sender, thread_ids(sub.message))
+        unit = resolve_unit(sub, campaign.roster, known.unit, known.how)
+        sub.unit, sub.unit_evidence = unit.name, unit.evidence
+        return known
+
     def assess(self, sub: Submission) -> tuple[list[Defect], str]:
         """Who it is from, what is wrong, where it stands in the collection: the verdict on a classified mail."""
         if self.settings.links.enabled:
             check_links(sub.links, self.settings.links)
-        known = self.db.known_unit(sub.message.sender, thread_ids(sub.message))
-        unit = resolve_unit(sub, self.settings.campaign.roster, known.unit, known.how)
-        sub.unit, sub.unit_evidence = unit.name, unit.evidence
-        defects = judge(sub, self.settings.campaign)
+        campaign = self.campaign_of(sub)
+        known = self._known_unit(sub, campaign)
+        defects = judge(sub, campaign)
         place_in_collection(sub, known.answers_our_notice)
         return defects, verdict(defects)
+
+    def _file_review(self, sub: Submission, raw_sha: str, source: str, why: str) -> Outcome:
+        """A mail that fits no active profile, or several: filed for the coordinator, nobody answered."""
+        self._known_unit(sub, self.settings.campaign)
+        sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status="review", defects=[], note=why)
+        if sid is None:
+            return Outcome(source, sub.message.message_id, "duplicate")
+        return Outcome(source, sub.message.message_id, "review", sub, [], sid, note=why)
 
     def _file_ignored(self, message: MailMessage, raw_sha: str, source: str, reason: str,
                       received: datetime | None) -> Outcome:
@@ -176,7 +223,7 @@ class Pipeline:
         if not reply_address(sub.message):
             return None
         reply = compose_reply(sub, status, defects, self.settings.identity,
-                              templates_dir=self.settings.templates_dir, campaign=self.settings.campaign)
+                              templates_dir=self.settings.templates_dir, campaign=self.campaign_of(sub))
         return outgoing(reply, key, reply_template(sub, status))
 
     def reply(self, sub: Submission, status: str, defects: list[Defect], sid: int, purpose: str) -> Path | None:

@@ -20,6 +20,7 @@ def submission_row(sub: Submission | None, status: str, defects: list[Defect], s
         "message_id": message_id,
         "source": source,
         "status": status,
+        "profile": sub.profile if sub else None,
         "unit": (sub.unit or sub.subject.unit) if sub else None,
         "declared_count": sub.subject.declared_count if sub else None,
         "batch": sub.batch if sub else None,
@@ -55,6 +56,15 @@ def material_row(m: Material) -> dict:
              "ocr_seconds": round(p.ocr_seconds, 3)}
             for p in m.scan.pages
         ]
+    if m.kind == "report":
+        row |= {"role": m.role, "chars": m.chars}
+    if m.stats is not None:
+        row["stats"] = {"sheet": m.stats.sheet, "period": m.stats.period, "unit": m.stats.unit,
+                        "columns": m.stats.columns,
+                        "rows": [{"row": r.row, "label": r.label, "values": r.values, "total": r.is_total}
+                                 for r in m.stats.rows]}
+    if m.video is not None:
+        row["video"] = asdict(m.video)
     return row
 
 

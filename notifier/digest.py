@@ -194,6 +194,17 @@ def digest_context(day: date, rows: list[DigestRow], dead_links: list[DeadLink],
     }
 
 
+def stats_view(summaries: list) -> list[dict]:
+    """The per-profile statistics (ingest.stats_summary.StatsSummary) as rows of figures, with the sums."""
+    def cell(value) -> str:
+        return "—" if value is None else str(value)
+
+    return [{"title": f"{s.title}（{s.period}）", "profile": s.profile, "columns": s.columns,
+             "units": [{"unit": unit, "figures": [cell(f.get(c)) for c in s.columns]} for unit, f in s.units.items()],
+             "totals": [cell(s.totals()[c]) for c in s.columns]}
+            for s in summaries]
+
+
 def digest_subject(day: date, rows: list[DigestRow], dead_links: list[DeadLink]) -> str:
     counts = _counts(rows)
     subject = (f"[智慧助老] {day:%Y-%m-%d} 每日汇总：收到 {counts['received']} 封，"
@@ -208,13 +219,16 @@ def compose_digest(day: date, rows: list[DigestRow], dead_links: list[DeadLink],
                    attachment_xlsx: bytes | None = None, templates_dir: Path | None = None,
                    now: datetime | None = None, tz: ZoneInfo | None = None,
                    mailbox_problems: list[str] | None = None, units: list[UnitLine] | None = None,
-                   next_deadline: NextDeadline | None = None) -> EmailMessage:
+                   next_deadline: NextDeadline | None = None, stats: list | None = None,
+                   held: list[DigestRow] | None = None) -> EmailMessage:
     """The daily digest mail to coordinators, optionally with the summary workbook attached.
 
     `day` is a calendar day of the campaign's zone `tz` (Beijing by default).
     """
     context = digest_context(day, rows, dead_links, identity, totals_by_batch, tz, now, units, next_deadline)
     context["mailbox_problems"] = list(mailbox_problems or [])
+    context["stats_tables"] = stats_view(stats or [])
+    context["held"] = [_row_view(r, tz or clock.zone()) for r in sorted(held or [], key=_sort_key)]  # awaiting assign
     text, html = render_pair(template_env(templates_dir), "digest", context)
     msg = new_message(identity, to, digest_subject(day, rows, dead_links), now, "auto-generated", tz)
     msg.set_content(text, cte="base64")  # Chinese text: skip trying quoted-printable first

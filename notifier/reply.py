@@ -44,6 +44,8 @@ KIND_NAMES = {
     "course": "课程资源",
     "scan": "盖章扫描件",
     "summary": "汇总表",
+    "stats": "统计表",
+    "report": "报告",
     "video": "视频",
     "photo": "照片",
     "other": "其他",
@@ -247,7 +249,9 @@ def reply_context(sub: Submission, defects: list[Defect], identity: ReplyIdentit
         ],
         "errors": [d for d in defects if d.severity == "error"],
         "warnings": [d for d in defects if d.severity != "error"],
-        "example_subject": _example_subject(unit, sub, defects),
+        "example_subject": _example_subject(unit, sub, defects) if not campaign or campaign.subject == "count" else None,
+        "subject_pattern": campaign.subject_pattern if campaign else "单位名称+智慧助老材料+数量",
+        "postal_address": campaign.postal_address if campaign else "",
         "signature_lines": identity.signature_lines(),
         "now": now,
     }
@@ -261,6 +265,8 @@ def material_title(material: Material, sub: Submission) -> str | None:
     """
     if material.form:
         return material.form.title
+    if material.role:
+        return material.role
     twin = next((m for m in sub.forms() if m.filename in material.paired_with and m.form.title), None)
     if twin is not None:
         return twin.form.title

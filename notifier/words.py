@@ -30,12 +30,24 @@ DEFECT_TITLES: dict[str, str] = {
     "STAMP_UNCERTAIN": "公章识别存疑",
     "SCAN_NAME_MISMATCH": "扫描件与申报表名称不一致",
     "COORDINATOR_REJECTED": "协调人退回修改",
+    "REPORT_MISSING": "缺少总结报告",
+    "STATS_MISSING": "缺少统计表",
+    "STATS_INVALID": "统计数字填写有误",
+    "STATS_TOTAL_MISMATCH": "合计与各项之和不符",
+    "PHOTO_COUNT": "照片数量不足",
+    "PHOTO_TOO_SMALL": "照片文件过小",
+    "PHOTO_FORMAT": "照片格式不符",
+    "PHOTO_DUPLICATE": "照片重复",
+    "VIDEO_SPEC": "视频不符合技术要求",
+    "TOO_MANY_ITEMS": "报送数量超出要求",
+    "SUMMARY_MISMATCH": "汇总表与所附材料不符",
 }
 STATUS_TITLES = {
     "accepted": "通过",
     "defective": "需修改",
     "ignored": "忽略",
     "error": "需人工处理",
+    "review": "待指定征集",
 }
 LINK_CHECK_TITLES = {"dead": "已失效", "wrong_code": "提取码错误", "unknown": "无法确认"}
 

@@ -59,8 +59,10 @@ def unit_cells(index: int, u: UnitStanding, tz: ZoneInfo) -> list:
     ]
 
 
-def export_workbook(materials: list[MaterialStanding], units: list[UnitStanding], tz: ZoneInfo | None = None) -> bytes:
-    """The .xlsx: sheet 信息汇总表 (one row per material), sheet 各单位情况 (one row per unit)."""
+def export_workbook(materials: list[MaterialStanding], units: list[UnitStanding], tz: ZoneInfo | None = None,
+                    stats: list | None = None) -> bytes:
+    """The .xlsx: sheet 信息汇总表 (one row per material), sheet 各单位情况 (one row per unit),
+    and 统计汇总 (each profile's statistics per period, unit by unit, with the sums) when there are any."""
     tz = tz or clock.zone()
     book = Workbook()
     sheet = book.active
@@ -74,9 +76,36 @@ def export_workbook(materials: list[MaterialStanding], units: list[UnitStanding]
     for index, u in enumerate(units, start=1):
         per_unit.append(unit_cells(index, u, tz))
     _style(per_unit, UNIT_WIDTHS, text_columns=(), time_columns=("K",), wrap_columns=("L",))
+    if stats:
+        _stats_sheet(book.create_sheet(STATS_SHEET), stats)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+STATS_SHEET = "统计汇总"
+
+
+def _stats_sheet(sheet, summaries: list) -> None:
+    """One block per profile and period (ingest.stats_summary.StatsSummary): a title, a header, units, 合计."""
+    for summary in summaries:
+        sheet.append([f"{summary.title}（{summary.period}）", f"征集：{summary.profile}"])
+        sheet[sheet.max_row][0].font = Font(bold=True)
+        sheet.append(["单位", *summary.columns])
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDEBF7")
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for unit, figures in summary.units.items():
+            sheet.append([unit, *(figures.get(c) for c in summary.columns)])
+        totals = summary.totals()
+        sheet.append(["合计", *(totals[c] for c in summary.columns)])
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+        sheet.append([])
+    sheet.column_dimensions["A"].width = 30
+    for index in range(2, 2 + max(len(s.columns) for s in summaries)):
+        sheet.column_dimensions[get_column_letter(index)].width = 14
 
 
 def _style(sheet, widths, *, text_columns, time_columns, wrap_columns) -> None:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 # Material kinds, in the campaign's words.
 FORM_KINDS = ("case", "project", "course")
-MATERIAL_KINDS = FORM_KINDS + ("scan", "summary", "video", "photo", "other")
+MATERIAL_KINDS = FORM_KINDS + ("scan", "summary", "stats", "report", "video", "photo", "other")
 
 FORM_TITLES = {
     "case": "典型工作案例申报表",
@@ -126,6 +126,62 @@ class ScanReading:
 
 
 @dataclass
+class StatsRow:
+    """One row of a statistics table: its label, and each figure as written and as a number."""
+
+    row: int  # 1-based row of the sheet or table
+    label: str = ""
+    raw: dict[str, str] = field(default_factory=dict)  # column name -> the cell's text
+    values: dict[str, int | None] = field(default_factory=dict)  # None: not a non-negative integer
+    is_total: bool = False  # the 合计 row
+
+
+@dataclass
+class StatsTable:
+    """A statistics table found by its header labels, in a workbook or a document table."""
+
+    sheet: str  # sheet name, or 表格N of a document
+    columns: list[str]  # the profile's column names found, in the profile's order
+    column_letters: dict[str, str] = field(default_factory=dict)  # column name -> "C" (sheet) or "第3列"
+    rows: list[StatsRow] = field(default_factory=list)
+    period: str | None = None  # "2021年第2季度", from the header
+    unit: str | None = None  # 填报单位, from the header
+    missing_columns: list[str] = field(default_factory=list)
+    sealed: bool = False  # a seal image in the workbook, or an electronic signature in the file
+
+    def body(self) -> list[StatsRow]:
+        return [r for r in self.rows if not r.is_total]
+
+    def total(self) -> StatsRow | None:
+        return next((r for r in self.rows if r.is_total), None)
+
+
+@dataclass
+class PhotoInfo:
+    format: str  # Pillow's format name, lower case: jpeg, png, gif, bmp, tiff, webp, mpo
+    width: int
+    height: int
+    phash: str  # perceptual hash, hex
+
+
+@dataclass
+class VideoInfo:
+    """What ffprobe reads from a video file."""
+
+    container: str = ""  # format_name, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
+    codec: str | None = None
+    width: int | None = None
+    height: int | None = None
+    fps: float | None = None
+    video_kbps: float | None = None
+    audio_codec: str | None = None
+    audio_hz: int | None = None
+    audio_kbps: float | None = None
+    audio_channels: int | None = None
+    seconds: float | None = None
+
+
+@dataclass
 class Material:
     """One classified attachment with what was read from it."""
 
@@ -140,6 +196,13 @@ class Material:
     hyperlinks: list[str] = field(default_factory=list)
     paired_with: list[str] = field(default_factory=list)  # filenames of the scan/Word twin
     key: str | None = None  # which material of the unit's collection this is a version of (rules.collection)
+    stats: StatsTable | None = None  # kind "stats": the table read by the profile's columns
+    listing: list[str] | None = None  # a 信息汇总表's listed names (kind "summary")
+    role: str | None = None  # kind "report": which of the profile's reports it is (总结报告, 优秀案例)
+    chars: int | None = None  # kind "report": characters counted (whitespace not counted)
+    photo: PhotoInfo | None = None
+    video: VideoInfo | None = None
+    signed: bool = False  # a PDF/OFD carrying an electronic seal (digital signature)
 
     @property
     def title(self) -> str | None:
@@ -180,6 +243,7 @@ class Submission:
     unit: str | None = None  # who it is from, resolved from all the evidence (rules.units)
     unit_evidence: list[str] = field(default_factory=list)  # how, in Chinese
     replaces_all: bool = False  # replaces the unit's whole earlier set in its batch (rules.collection)
+    profile: str | None = None  # the campaign profile it was judged under; None while held for review
 
     def forms(self) -> list[Material]:
         return [m for m in self.materials if m.form is not None]

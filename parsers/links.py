@@ -299,9 +299,25 @@ def scan_text(text: str, found_in: str = "body") -> list[Hit]:
             expires=provider.expires,
         )
         hits.append(Hit(link, span, _url_code_span(text, span, reading.code)))
+    for index, hit in enumerate(hits):
+        _mark_stated_expiry(hit, text, hits[index + 1].span[0] if index + 1 < len(hits) else len(text))
     codes = _find_codes(_mask(text, (h.span for h in hits)))
     _pair(hits, codes)
     return hits
+
+
+# What a sender writes (or Baidu's share text says) when a share is not permanent.
+_STATED_EXPIRY = re.compile(r"有效期\s*[:：为]?\s*(\d+\s*(?:天|日|小时))|(\d+\s*(?:天|日|小时))\s*(?:内)?\s*有效|"
+                            r"(\d+\s*(?:天|日))\s*后\s*(?:失效|过期)")
+STATED_EXPIRY_REACH = 120  # characters after a link in which its stated validity is read
+
+
+def _mark_stated_expiry(hit: Hit, text: str, until: int) -> None:
+    """A link the mail itself says expires ("有效期7天", "7天内有效"), up to the next link."""
+    found = _STATED_EXPIRY.search(text, hit.span[1], min(until, hit.span[1] + STATED_EXPIRY_REACH))
+    if found and not re.search(r"永久", found.group(0)):
+        hit.link.expires = True
+        hit.link.check_detail = hit.link.check_detail or f"邮件中写明“{found.group(0)}”"
 
 
 def _url_code_span(text: str, span: tuple[int, int], code: str | None) -> tuple[int, int] | None:

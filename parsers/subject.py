@@ -101,7 +101,8 @@ def clean_unit(text: str) -> str | None:
     text = re.sub(r"[【】\[\]]", " ", text).strip(_SEPARATORS)
     text = re.sub(r"^(?:关于|报送|提交)+", "", text)
     for _ in range(3):  # trailing words may come in any order: 2022年度第一批报送的
-        text = re.sub(r"(?:关于|报送|提交|的|\d{4}\s*年?度?|第[一二三四五六七八九十\d]+批(?:次)?)$", "",
+        text = re.sub(r"(?:关于|报送|提交|的|\d{4}\s*年?度?|第[一二三四五六七八九十\d]+批(?:次)?|"
+                      r"第[一二三四1-4]季度|[一二三四1-4]季度)$", "",
                       text.strip(_SEPARATORS))
     text = text.strip(_SEPARATORS)
     if _DOCUMENT_TAIL.fullmatch(text):

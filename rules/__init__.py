@@ -8,7 +8,7 @@ check, write the function in the module of its topic and list it here.
 from __future__ import annotations
 
 from parsers.facts import Defect, Submission
-from rules import attachments, forms, links, scans, subject, timing, units
+from rules import attachments, forms, links, media, reports, scans, statistics, subject, summary, timing, units
 from rules.campaign import Campaign
 
 RULES = [
@@ -37,14 +37,45 @@ RULES = [
     links.check_link_provider,
     links.check_link_reused,
     attachments.check_attachment_names,
+    statistics.check_stats_missing,
+    statistics.check_stats_invalid,
+    statistics.check_stats_total,
+    statistics.check_stats_seal,
+    reports.check_report_missing,
+    reports.check_report_length,
+    reports.check_too_many_items,
+    media.check_photo_count,
+    media.check_photo_format,
+    media.check_photo_size,
+    media.check_photo_duplicate,
+    media.check_video_spec,
+    summary.check_summary_mismatch,
 ]
+
+
+def rule_name(rule) -> str:
+    """A rule's name in a profile's `checks` list: its function name without `check_`."""
+    return rule.__name__.removeprefix("check_")
+
+
+RULE_NAMES = [rule_name(r) for r in RULES]
+
+
+def applies(rule, campaign: Campaign) -> bool:
+    """A profile's checks; the subject checks only where the notice prescribes a subject (and a count)."""
+    name = rule_name(rule)
+    if name.startswith("subject_") and not campaign.subject:
+        return False
+    if name in ("subject_count", "count_mismatch") and campaign.subject != "count":
+        return False
+    return campaign.checks is None or name in campaign.checks
 
 
 def judge(sub: Submission, campaign: Campaign) -> list[Defect]:
     """Every defect of a submission; errors first, each (code, where, message) once."""
     found: list[Defect] = []
     seen: set[tuple[str, str, str]] = set()
-    for rule in RULES:
+    for rule in (r for r in RULES if applies(r, campaign)):
         for defect in rule(sub, campaign):
             key = (defect.code, defect.where, defect.message)
             if key not in seen:

@@ -11,6 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from rules import clock
+from rules.profile import ReportSpec, Routing, StatsSpec, VideoSpec
 from rules.unit_names import same_unit
 
 
@@ -63,7 +64,21 @@ class Roster:
 
 @dataclass
 class Campaign:
+    name: str = "liaoning-2022"  # the profile's name (`profiles = [...]`)
+    title: str = ""
+    notice: str = ""  # the notice's number, e.g. 辽社指〔2022〕8号
     keyword: str = "智慧助老"
+    # The subject the notice prescribes: "count" (单位+关键词材料+数量), "unit" (单位+关键词), "" (none).
+    subject: str = "count"
+    subject_example: str = ""  # the notice's own example; derived from the keyword when empty
+    checks: list[str] | None = None  # the rules that apply (names without check_); None = the default list
+    routing: Routing = field(default_factory=Routing)
+    stats: StatsSpec | None = None
+    reports: list[ReportSpec] = field(default_factory=list)
+    video: VideoSpec | None = None
+    link_expiry: str = "warning"  # severity of LINK_EXPIRES: "error" where the notice demands permanent shares
+    postal_address: str = ""  # where the paper originals go, reminded in the receipt
+    requirements: list[str] = field(default_factory=list)  # what it requires, in Chinese, for `intake profiles`
     batches: list[Batch] = field(default_factory=list)
     # Character limits of the case form's sections (附件2).
     text_limits: dict[str, int] = field(
@@ -75,6 +90,26 @@ class Campaign:
     # Where the campaign's days begin and end, and the zone every time is shown in.
     timezone: str = clock.DEFAULT_ZONE
     roster: Roster = field(default_factory=Roster)  # the units the notice was sent to ([roster] units)
+
+    @property
+    def subject_pattern(self) -> str:
+        """The subject as the notice writes it: 单位名称+智慧助老材料+数量, 单位名称+智慧助老, or "" (none)."""
+        if not self.subject:
+            return ""
+        return f"单位名称+{self.keyword}" if self.subject == "unit" else f"单位名称+{self.keyword}材料+数量"
+
+    def subject_hint(self) -> str:
+        """How the subject should read, for messages and replies."""
+        if self.subject_example:
+            return self.subject_example
+        if self.subject == "unit":
+            return f"{self.subject_pattern}（例如：xx市社区学院+{self.keyword}）"
+        return f"{self.subject_pattern}（例如：xx市+{self.keyword}材料+5个）"
+
+    @property
+    def keyword_words(self) -> str:
+        """The words the subject must carry: “智慧助老材料”, or the bare keyword without a count."""
+        return self.keyword if self.subject == "unit" else f"{self.keyword}材料"
 
     @property
     def zone(self) -> ZoneInfo:

@@ -166,4 +166,4 @@ def check_link_expires(sub: Submission, campaign: Campaign) -> Iterable[Defect]:
         else:
             detail = f"（{link.check_detail}）" if link.check_detail else ""
             message = f"{_named(link)} 不是永久有效的分享{detail}，请重新分享并将有效期设置为“永久有效”。"
-        yield Defect("LINK_EXPIRES", "warning", message, link.found_in)
+        yield Defect("LINK_EXPIRES", campaign.link_expiry, message, link.found_in)

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk postgresql python3-venv libreoffice-writer-nogui libreoffice-calc-nogui python3-uno faketime dovecot-imapd libarchive13 7zip)
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk postgresql python3-venv libreoffice-writer-nogui libreoffice-calc-nogui python3-uno faketime dovecot-imapd libarchive13 7zip ffmpeg)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

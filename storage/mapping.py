@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from parsers.facts import (ApplicationForm, Defect, MailMessage, Material, ScanPage, ScanReading, SealFinding,
-                           ShareLink, SubjectInfo, Submission)
+from parsers.facts import (ApplicationForm, Defect, MailMessage, Material, PhotoInfo, ScanPage, ScanReading,
+                           SealFinding, ShareLink, StatsRow, StatsTable, SubjectInfo, Submission, VideoInfo)
 from notifier.outbox import Outgoing
 from rules.clock import now
 from rules.unit_names import normalise_unit
@@ -84,7 +84,7 @@ def judged_fields(sub: Submission) -> dict:
     return dict(sent_at=sub.sent_at, unit=unit, unit_key=unit_key(unit, sub.message.sender),
                 unit_evidence=list(sub.unit_evidence), subject_unit=sub.subject.unit,
                 keyword_found=sub.subject.keyword_found, declared_count=sub.subject.declared_count,
-                batch=sub.batch, late_batch=sub.late_batch, late=sub.late)
+                batch=sub.batch, late_batch=sub.late_batch, late=sub.late, profile=sub.profile)
 
 
 def finding_rows(submission_id: int, sub: Submission, defects: list[Defect]) -> list:
@@ -100,8 +100,23 @@ def material_row(submission_id: int, m: Material) -> MaterialRecord:
         submission_id=submission_id, kind=m.kind, filename=m.filename, sha256=m.sha256, size=m.size,
         title=m.title, unit=m.form.unit if m.form else None, fields=m.fields, pages=pages,
         unreadable=m.unreadable, material_key=m.key, paired_with=list(m.paired_with),
-        form_kind=m.form.kind if m.form else None,
+        form_kind=m.form.kind if m.form else None, details=material_details(m),
     )
+
+
+def material_details(m: Material) -> dict:
+    """What a profile read from a material, beyond the forms: kept for the digest and the export."""
+    details = {"role": m.role, "chars": m.chars, "listing": m.listing, "signed": m.signed,
+               "stats": asdict(m.stats) if m.stats else None,
+               "photo": asdict(m.photo) if m.photo else None, "video": asdict(m.video) if m.video else None}
+    return {k: v for k, v in details.items() if v not in (None, False)}
+
+
+def _stats_from(data: dict | None) -> StatsTable | None:
+    if not data:
+        return None
+    rows = [StatsRow(**row) for row in data.get("rows", [])]
+    return StatsTable(**{**data, "rows": rows})
 
 
 def link_row(submission_id: int, link: ShareLink) -> LinkRecord:
@@ -126,8 +141,13 @@ def material_from_row(row: MaterialRecord) -> Material:
     if row.form_kind or row.fields:
         form = ApplicationForm(kind=row.form_kind or row.kind, title=row.title, unit=row.unit, fields=dict(row.fields))
     scan = ScanReading(pages=[_page(p) for p in row.pages]) if row.pages else None
+    details = row.details or {}
     return Material(kind=row.kind, filename=row.filename, sha256=row.sha256, size=row.size, form=form, scan=scan,
-                    unreadable=row.unreadable, paired_with=list(row.paired_with or []), key=row.material_key)
+                    unreadable=row.unreadable, paired_with=list(row.paired_with or []), key=row.material_key,
+                    stats=_stats_from(details.get("stats")), listing=details.get("listing"), role=details.get("role"),
+                    chars=details.get("chars"), signed=bool(details.get("signed")),
+                    photo=PhotoInfo(**details["photo"]) if details.get("photo") else None,
+                    video=VideoInfo(**details["video"]) if details.get("video") else None)
 
 
 def _page(data: dict) -> ScanPage:
@@ -155,7 +175,7 @@ def stored_submission(record: SubmissionRecord, materials: list[MaterialRecord],
                             declared_count=record.declared_count),
         materials=[material_from_row(m) for m in materials], links=[link_from_row(link) for link in links],
         batch=record.batch, late_batch=record.late_batch, late=record.late, sent_at=record.sent_at,
-        unit=record.unit, unit_evidence=list(record.unit_evidence or []),
+        unit=record.unit, unit_evidence=list(record.unit_evidence or []), profile=record.profile,
     )
     return StoredSubmission(
         id=record.id, status=record.status, submission=sub,

@@ -81,6 +81,7 @@ class SubmissionRecord(SQLModel, table=True):
     late_batch: bool = False
     late: bool = False
     status: str = Field(index=True)
+    profile: str | None = Field(default=None, index=True)  # the campaign profile it was judged under; None: review
     note: str | None = Field(default=None, sa_column=Column(Text))  # for the coordinator, in Chinese
     problems: str | None = Field(default=None, sa_column=Column(Text))  # parse diagnostics, for developers
     superseded_by: int | None = Field(default=None, foreign_key="submission.id")
@@ -105,6 +106,7 @@ class MaterialRecord(SQLModel, table=True):
     material_key: str | None = Field(default=None, index=True)  # versions of one material share it
     superseded_by: int | None = Field(default=None, foreign_key="submission.id")  # the submission that replaced it
     superseded_reason: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))  # stats table, report, photo, video
 
 
 class LinkRecord(SQLModel, table=True):
