@@ -155,8 +155,8 @@ def _ofd_seal(src: Source, page: OfdPage) -> SealFinding | None:
     if not page.stamps or page.stamps[0] is None:
         return SealFinding(found=True, confidence=1.0, method="ofd-seal")
     box = page.stamps[0]
-    return SealFinding(found=True, confidence=1.0, box=_scaled_box(box, MM_TO_PT),
-                       where=_where_in_text(page.labels_near(box)), method="ofd-seal")
+    where = _where_in_text(page.labels_near(box)) if page.texts else None
+    return SealFinding(found=True, confidence=1.0, box=_scaled_box(box, MM_TO_PT), where=where, method="ofd-seal")
 
 
 def ofd_page(src: Source, index: int, cache: PageCache) -> tuple[ScanPage, bool]:
