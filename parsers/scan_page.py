@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict
 
+import cv2
 import numpy as np
 
 from parsers.facts import ScanPage, SealFinding
@@ -27,7 +28,7 @@ from parsers.ofd import OfdPage
 from parsers.ofd_render import render_page
 from parsers.pdf_seal import embedded_seal
 from parsers.scan_source import Source, image_page, work_image
-from parsers.seal import find_seal
+from parsers.seal import find_seal, red_mask
 
 SEAL_DPI = 100  # enough for a 4-cm seal; used when the text comes from a text layer
 MIN_TEXT_CHARS = 20  # fewer characters than this in a page: treat it as a picture
@@ -183,6 +184,19 @@ def ofd_page(src: Source, index: int, cache: PageCache) -> tuple[ScanPage, bool]
 # ---------------------------------------------------------------- pictures
 
 
+def ocr_grey(rgb: np.ndarray) -> np.ndarray:
+    """The page in grey for OCR, red ink (the seal, red letterheads) turned to paper.
+
+    Luminance, not the red channel: JPEG and HEIC keep colour at half
+    resolution, so the red channel of a phone photo blurs the strokes of
+    dense characters (曙 read as 归). Where red ink crosses black text the
+    mix is dark and unsaturated, so the text under a seal survives.
+    """
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    grey[red_mask(rgb, 60) > 0] = 255
+    return grey
+
+
 def analyse(rgb: np.ndarray, index: int, cache: PageCache, to_source: float) -> tuple[ScanPage, bool]:
     """Seal and OCR of a page at work scale; ``to_source`` maps work pixels back.
 
@@ -195,7 +209,7 @@ def analyse(rgb: np.ndarray, index: int, cache: PageCache, to_source: float) -> 
         seal["box"] = tuple(seal["box"]) if seal["box"] else None
         return ScanPage(index=index, seal=SealFinding(**seal), **hit), True
     seal = find_seal(rgb)
-    read = read_page(np.ascontiguousarray(rgb[..., 0]), seal.box if seal.confidence else None)
+    read = read_page(ocr_grey(rgb), seal.box if seal.confidence else None)
     kind = read.fields.kind or (None if read.has_table else "other")
     if seal.box:
         seal.where = _where(read)

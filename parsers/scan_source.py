@@ -128,15 +128,21 @@ def work_image(image: Image.Image) -> tuple[np.ndarray, float]:
 def image_page(src: Source, index: int) -> tuple[np.ndarray, float]:
     """Frame ``index`` at work size and the scale from the file's pixels to it.
 
-    A straightened phone photo has the sheet's pixels, not the photo's: its
-    scale is 1, and seal boxes are in the straightened sheet at work size.
+    A phone photo is straightened from its decoded pixels (not from the
+    work-size copy: the sheet fills only part of the photo and would lose
+    resolution twice). A straightened sheet has its own pixels, not the
+    photo's: its scale is 1, and seal boxes are in the sheet at work size.
     """
     image = src.image
     image.seek(index)
     w, h = image.size
     scale = WORK_LONG_SIDE / max(w, h)
-    if image.format in ("JPEG", "MPO") and scale < 1:
-        image.draft("RGB", (int(w * scale) + 1, int(h * scale) + 1))
-    rgb, _ = work_image(ImageOps.exif_transpose(image))
-    sheet = straighten(rgb, WORK_LONG_SIDE)
-    return (sheet, 1.0) if sheet is not None else (rgb, scale)
+    if image.format in ("JPEG", "MPO") and scale < 0.5:
+        image.draft("RGB", (int(w * 2 * scale) + 1, int(h * 2 * scale) + 1))  # enough for the sheet in it
+    upright = ImageOps.exif_transpose(image)
+    decoded = np.asarray(upright.convert("RGB")) if upright.mode in ("RGB", "L", "1", "CMYK", "YCbCr") else None
+    sheet = straighten(decoded, WORK_LONG_SIDE) if decoded is not None else None
+    if sheet is not None:
+        return sheet, 1.0
+    rgb, _ = work_image(upright)
+    return rgb, scale

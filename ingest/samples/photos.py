@@ -48,7 +48,7 @@ def phone_photo(page: Image.Image, *, frame: tuple[int, int] = (1500, 2000), til
     return Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8))
 
 
-def to_heic(img: Image.Image, *, sideways: bool = True, quality: int = 70) -> bytes:
+def to_heic(img: Image.Image, *, sideways: bool = True, quality: int = 85) -> bytes:
     """An iPhone HEIC: with ``sideways`` the pixels are stored as the sensor saw them, EXIF says turn."""
     import pillow_heif
 
@@ -76,3 +76,18 @@ def low_dpi_jpeg(page: Image.Image, *, dpi: int = 150, quality: int = 35, seed: 
     small = scanned(page, seed=seed).resize((round(page.width * dpi / 300), round(page.height * dpi / 300)),
                                             Image.LANCZOS)
     return to_jpeg(small, quality)
+
+
+def with_emblem(page: Image.Image, *, colour: tuple[int, int, int] = (20, 20, 24)) -> Image.Image:
+    """The page with a school emblem in its letterhead: a ring, text on the arc, a figure inside —
+    seal-like in every way but where it sits."""
+    from PIL import ImageDraw
+
+    from ingest.samples.scans import _seal_mask, mm
+
+    mask = _seal_mask("杭州市西湖区老年大学校徽", mm(30))
+    ImageDraw.Draw(mask).rectangle([mask.width * 0.4, mask.height * 0.55, mask.width * 0.6, mask.height * 0.62],
+                                   fill=255)  # a book under the star
+    out = page.copy()
+    out.paste(Image.new("RGB", mask.size, colour), (mm(22), mm(8)), mask)
+    return out
