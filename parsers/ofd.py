@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from xml.etree import ElementTree
 
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeTree
+
 from parsers.facts import UnreadableFile
 
 MAX_PART = 64 * 1024 * 1024  # bytes one part may unpack to
@@ -153,9 +156,9 @@ class _Package:
             raise self.broken() from exc
 
     def xml(self, path: str) -> ElementTree.Element:
-        try:
-            return _strip(ElementTree.fromstring(self.read(path)))
-        except ElementTree.ParseError as exc:
+        try:  # parts come from strangers: no DTDs, so no entity bombs or external entities
+            return _strip(SafeTree.fromstring(self.read(path), forbid_dtd=True))
+        except (ElementTree.ParseError, DefusedXmlException) as exc:
             raise self.broken() from exc
 
 

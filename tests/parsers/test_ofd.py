@@ -74,6 +74,14 @@ def _without(data: bytes, *names: str) -> bytes:
     return buf.getvalue()
 
 
+def _with_part(data: bytes, name: str, content: bytes) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as out:
+        out.writestr(name, content)
+        out.writestr("OFD.xml", zipfile.ZipFile(io.BytesIO(data)).read("OFD.xml"))
+    return buf.getvalue()
+
+
 def test_signature_without_its_signed_value_is_not_a_seal():
     data = _without(build_ofd_form("course", NAME, UNIT), "Doc_0/Signs/Sign_0/SignedValue.dat")
     assert not read_ofd("a.ofd", data).signed
@@ -84,6 +92,8 @@ def test_signature_without_its_signed_value_is_not_a_seal():
     lambda d: _without(d, "OFD.xml"),
     lambda d: _without(d, "Doc_0/Pages/Page_0/Content.xml"),
     lambda d: d.replace(b"Content.xml", b"Content.xmX"),
+    lambda d: _with_part(d, "Doc_0/Document.xml", b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa">'
+                         b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><Document>&b;</Document>'),
 ])
 def test_broken_ofd_gives_a_clear_reason_naming_the_file(damage):
     data = damage(build_ofd_form("course", NAME, UNIT))
