@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 
 from parsers.facts import SealFinding
-from parsers.seal_shape import find_ring
+from parsers.seal_shape import find_ring, inside_margins
 
 FOUND = 0.6  # confidence from which a seal counts as present
 UNCERTAIN = 0.3  # between this and FOUND: something seal-like, worth a warning
@@ -92,15 +92,10 @@ def _blobs(mask: np.ndarray) -> list[_Blob]:
             continue
         if max(w, h) / max(1, min(w, h)) > MAX_ASPECT:
             continue
-        if not _inside_margins(x + w / 2, y + h / 2, mask.shape):
+        if not inside_margins(x + w / 2, y + h / 2, mask.shape, EDGE_MARGIN):
             continue
         found.append(_Blob((x, y, w, h), _ring_score(mask[y : y + h, x : x + w])))
     return found
-
-
-def _inside_margins(cx: float, cy: float, shape: tuple[int, int]) -> bool:
-    h, w = shape
-    return EDGE_MARGIN * w < cx < (1 - EDGE_MARGIN) * w and EDGE_MARGIN * h < cy < (1 - EDGE_MARGIN) * h
 
 
 def _red_seal(rgb: np.ndarray) -> _Blob | None:

@@ -143,7 +143,7 @@ def _proposals(ink: np.ndarray, short: int) -> np.ndarray:
     return circles[0][:30] * 2 if circles is not None else np.empty((0, 3))
 
 
-def _inside_margins(cx: float, cy: float, shape: tuple[int, int], margin: float) -> bool:
+def inside_margins(cx: float, cy: float, shape: tuple[int, int], margin: float) -> bool:
     """Seals sit in the form's body; logos and emblems sit in the letterhead at the page's edge."""
     h, w = shape
     return margin * w < cx < (1 - margin) * w and margin * h < cy < (1 - margin) * h
@@ -160,7 +160,7 @@ def find_ring(gray: np.ndarray, margin: float) -> Ring | None:
         view = ink if squeeze == 1.0 else cv2.resize(ink, None, fx=1 / squeeze, fy=1.0,
                                                       interpolation=cv2.INTER_NEAREST)
         for cx, cy, r in _proposals(view, short):
-            if _inside_margins(cx * squeeze, cy, ink.shape, margin):
+            if inside_margins(cx * squeeze, cy, ink.shape, margin):
                 candidates.append((_quick(view, cx, cy, r), squeeze, view, cx, cy, r))
     candidates = sorted((c for c in candidates if c[0] >= QUICK_MIN), key=lambda c: -c[0])[:REFINED]
     best: Ring | None = None
