@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 
 from ingest.pipeline import Pipeline
+from ingest.report import outcome_row, stored_row
 from ingest.samples.esign import signed_pdf
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail
@@ -51,12 +52,16 @@ METHODS = {"heic": "paper-scan", "phone-photo": "paper-scan", "grey-scan": "pape
 
 @pytest.mark.parametrize("variant", list(METHODS))
 def test_clean_submission_with_its_stamped_version_in_any_format_is_accepted(settings, paper, variant):
-    outcome = Pipeline(settings).process(_mail(_stamped(variant, paper), variant), f"{variant}.eml")
+    pipeline = Pipeline(settings)
+    outcome = pipeline.process(_mail(_stamped(variant, paper), variant), f"{variant}.eml")
     assert outcome.status == "accepted", [(d.code, d.message) for d in outcome.defects]
     assert not {"SCAN_MISSING", "STAMP_MISSING", "STAMP_UNCERTAIN"} & {d.code for d in outcome.defects}
     scan = next(m for m in outcome.submission.materials if m.kind == "scan")
     assert scan.paired_with == [f"{UNIT}+案例.docx"]
     assert scan.scan.pages[0].seal.method == METHODS[variant]
+    for row in (outcome_row(outcome), stored_row(pipeline.db.load(outcome.submission_id))):  # --json, fresh and filed
+        [pages] = [m["pages"] for m in row["materials"] if m["kind"] == "scan"]
+        assert pages[0]["seal"]["found"] and pages[0]["seal"]["method"] == METHODS[variant]
 
 
 @pytest.mark.parametrize("filename,data", [
