@@ -23,9 +23,11 @@ WORD_EXTENSIONS = {".docx", ".docm", ".doc", ".wps", ".dotx", ".rtf", ".odt", ".
 SHEET_EXTENSIONS = {".xlsx", ".xlsm", ".csv"}
 OLD_SHEET_EXTENSIONS = {".xls", ".et"}
 VIDEO_EXTENSIONS = {".mp4", ".avi", ".mov", ".wmv", ".flv", ".mkv", ".mpg", ".mpeg", ".m4v", ".3gp", ".rmvb", ".ts"}
-PHOTO_EXTENSIONS = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".heic", ".webp", ".gif"}
+PHOTO_EXTENSIONS = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".heic", ".heif", ".webp", ".gif"}
 TEXT_EXTENSIONS = {".txt", ".html", ".htm"}
 
+# Formats a unit sends its stamped form in, whatever the name: a broken one may well be the scan.
+_STAMPED_FORMATS = {".pdf", ".ofd", ".heic", ".heif"}
 _SCAN_NAME = re.compile(r"盖章|扫描|签章|公章|scan", re.IGNORECASE)
 _SUMMARY_NAME = re.compile(r"汇总|一览表|统计表|清单")
 _KIND_NAME = (("case", re.compile(r"案例")), ("project", re.compile(r"培训|项目")), ("course", re.compile(r"课程|资源")))
@@ -104,7 +106,7 @@ def _kind_when_unreadable(filename: str, ext: str) -> str:
     """Count an unreadable file as what its name says, so the count check still sees it."""
     if ext in WORD_EXTENSIONS:
         return kind_from_name(filename) or "other"
-    if ext in SCAN_EXTENSIONS and _SCAN_NAME.search(filename):
+    if ext in SCAN_EXTENSIONS and (_SCAN_NAME.search(filename) or ext in _STAMPED_FORMATS):
         return "scan"
     return "other"
 

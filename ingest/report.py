@@ -52,7 +52,8 @@ def material_row(m: Material) -> dict:
         row["pages"] = [
             {"form_kind": p.form_kind, "name": p.name, "unit": p.unit,
              "seal": {"found": p.seal.found, "confidence": round(p.seal.confidence, 3),
-                      "box": list(p.seal.box) if p.seal.box else None, "where": p.seal.where},
+                      "box": list(p.seal.box) if p.seal.box else None, "where": p.seal.where,
+                      "method": p.seal.method, "colour": p.seal.colour},
              "ocr_seconds": round(p.ocr_seconds, 3)}
             for p in m.scan.pages
         ]

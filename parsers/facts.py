@@ -102,6 +102,11 @@ class SealFinding:
     confidence: float = 0.0
     box: tuple[int, int, int, int] | None = None  # x, y, w, h in page pixels
     where: str | None = None  # "unit_opinion" (申报单位意见 cell) or "elsewhere"
+    # How the page was stamped, when a seal (or seal-like mark) was seen: "paper-scan" (ink on a
+    # scanned or photographed page), "e-seal-image" (a seal picture in an exported PDF),
+    # "digital-signature" (a signed PDF signature field), "ofd-seal" (an OFD electronic seal).
+    method: str | None = None
+    colour: str | None = None  # "red" or "grey" (judged by shape alone) for ink seals
 
 
 @dataclass

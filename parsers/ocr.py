@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 LANG = os.environ.get("INTAKE_OCR_LANG", "chi_sim")
 TIMEOUT = 30  # seconds for one Tesseract call on one band
 WORK_LONG_SIDE = 1754  # an A4 page at 150 dpi: enough for 小四 text, 4× fewer pixels than 300 dpi
-CACHE_VERSION = "scan-v1"
+CACHE_VERSION = "scan-v2"  # v2: seals of any colour, with how the page was stamped
 
 TITLE_KINDS = [("summary", "信息汇总表")] + [(k, t) for k, t in FORM_TITLES.items()]
 NAME_LABELS = ("案例名称", "项目名称", "课程名称")
@@ -402,7 +402,7 @@ def _label_value(text: str, labels: tuple[str, ...]) -> str | None:
             if rest.startswith("意见"):
                 return None
             rest = re.sub(r"^[（(][^）)]{0,6}[）)]", "", rest)
-            rest = rest.lstrip("：:|丨 ").rstrip("|丨 ")
+            rest = rest.lstrip("：:|丨[]【】 ").rstrip("|丨[]【】 ")
             return rest or None
     return None
 

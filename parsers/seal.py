@@ -1,4 +1,4 @@
-"""Find the unit's red seal (公章) on a scanned page.
+"""Find the unit's seal (公章) on a scanned page, red or not.
 
 A seal is red ink in a round or oval ring with a star and text inside. Other
 red things on forms are not seals: the red letterhead (红头) and its rule are
@@ -8,6 +8,12 @@ detector keeps red blobs of seal size whose ink runs all the way round an
 ellipse fitted to the blob's box, and grades how sure it is instead of
 answering yes/no: a faint or half-printed seal becomes a warning upstream,
 not a false "no seal" error.
+
+Red is strong evidence, not the definition: a grey or black-and-white scan,
+or a photocopy stamped once, shows the seal as dark ink. When no red seal is
+certain, ``parsers.seal_shape`` judges the page's dark ink by the seal's shape
+(ring, arc text, star). Seal-like marks at the page's edges are the
+letterhead's logo or emblem, never the seal pressed into the form.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import cv2
 import numpy as np
 
 from parsers.facts import SealFinding
+from parsers.seal_shape import find_ring, inside_margins
 
 FOUND = 0.6  # confidence from which a seal counts as present
 UNCERTAIN = 0.3  # between this and FOUND: something seal-like, worth a warning
@@ -28,6 +35,7 @@ MIN_SIZE, MAX_SIZE = 0.09, 0.40
 MAX_ASPECT = 1.8
 ANGLE_BINS = 72
 FAINT_FACTOR = 0.55  # a perfect but pale ring lands between UNCERTAIN and FOUND
+EDGE_MARGIN = 0.12  # of the page's width/height: a seal's centre never lies this close to an edge
 
 
 @dataclass
@@ -84,24 +92,46 @@ def _blobs(mask: np.ndarray) -> list[_Blob]:
             continue
         if max(w, h) / max(1, min(w, h)) > MAX_ASPECT:
             continue
+        if not inside_margins(x + w / 2, y + h / 2, mask.shape, EDGE_MARGIN):
+            continue
         found.append(_Blob((x, y, w, h), _ring_score(mask[y : y + h, x : x + w])))
     return found
 
 
-def find_seal(rgb: np.ndarray) -> SealFinding:
-    """The most seal-like red blob of an RGB page, box in the page's pixels.
-
-    Pale ink is only looked for when no strong red seal is present, and its
-    confidence is lowered: a faint press should read as "uncertain".
-    """
+def _red_seal(rgb: np.ndarray) -> _Blob | None:
+    """The most seal-like red blob; pale ink only when no strong red seal is present, lowered."""
     best = max(_blobs(red_mask(rgb, 90)), key=lambda b: b.score, default=None)
     if best is None or best.score < FOUND:
         faint = max(_blobs(red_mask(rgb, 35)), key=lambda b: b.score, default=None)
         if faint and faint.score * FAINT_FACTOR > (best.score if best else 0.0):
             best = _Blob(faint.box, faint.score * FAINT_FACTOR)
+    return best
+
+
+def find_seal(rgb: np.ndarray) -> SealFinding:
+    """The most seal-like mark of an RGB page, box in the page's pixels.
+
+    A red seal is looked for first; when none is certain, the page's dark ink
+    is judged by shape, so a grey scan's seal is found and a faint red one
+    that also has a clear ring in grey counts.
+    """
+    best, colour = _red_seal(rgb), "red"
+    if best is None or best.score < FOUND:
+        ring = find_ring(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), EDGE_MARGIN)
+        if ring and ring.score > (best.score if best else 0.0):
+            colour = "red" if best and best.score >= UNCERTAIN and _overlap(best.box, ring.box) else "grey"
+            best = _Blob(ring.box, ring.score)
     if best is None or best.score <= 0.05:
         return SealFinding(found=False, confidence=0.0)
-    return SealFinding(found=best.score >= FOUND, confidence=round(best.score, 2), box=best.box)
+    return SealFinding(found=best.score >= FOUND, confidence=round(best.score, 2), box=best.box, colour=colour)
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Whether two boxes' centres lie inside each other's box: the same mark seen twice."""
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    return abs(ax + aw / 2 - bx - bw / 2) < max(aw, bw) / 2 and abs(ay + ah / 2 - by - bh / 2) < max(ah, bh) / 2
+
 
 
 def seal_image(data: bytes) -> bool:

@@ -236,20 +236,24 @@ def check_scan_missing(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
 
 
 def check_stamp(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
-    """A scanned form needs the unit's seal on one of its pages; a pale one is flagged, not failed."""
+    """A scanned form needs the unit's seal (any colour, an e-seal or a signature) on one of its pages;
+    weak evidence — a pale or partial seal, an unsigned signature field — is flagged, not failed."""
     for g in pair_forms(sub.materials):
         if not g.scan_pages:
             continue
         seals = [p.seal for m, i in g.scan_pages for p in m.scan.pages if p.index == i]
-        best = max((s.confidence for s in seals), default=0.0)
+        strongest = max(seals, key=lambda s: s.confidence, default=None)
+        best = strongest.confidence if strongest else 0.0
         if any(s.found for s in seals) or best >= FOUND:
             continue
         where = _pages(g.scan_pages)
         if best >= UNCERTAIN:
+            seen = ("中的电子签名栏尚未签署" if strongest.method == "digital-signature"
+                    else "上的公章颜色较淡、不完整或不够清晰")
             yield Defect(
                 code="STAMP_UNCERTAIN", severity="warning", where=g.scan_pages[0][0].filename,
                 message=(
-                    f"扫描件{where}（{_form_label(g)}）上的公章颜色较淡或不完整，系统无法确认"
+                    f"扫描件{where}（{_form_label(g)}）{seen}，系统无法确认"
                     f"（可信度{best:.2f}），将由工作人员人工核对；如方便，请重新清晰扫描后发送。"
                 ),
             )

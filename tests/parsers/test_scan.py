@@ -132,7 +132,7 @@ def _encrypted_pdf() -> bytes:
         ("损坏.pdf", b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF", "损坏"),
         ("截断.pdf", to_pdf([Image.new("RGB", (600, 800), "white")])[:300], "损坏"),
         ("照片.jpg", b"\xff\xd8\xff\xe0 not really a jpeg", "图片"),
-        ("申报表.heic", b"....", "格式"),
+        ("申报表.xps", b"....", "格式"),
     ],
 )
 def test_unreadable_scans_give_a_clear_reason_instead_of_raising(filename, data, reason):

@@ -70,3 +70,44 @@ def test_seal_is_found_on_quarter_turned_page():
     assert seal.found
     x, y, w, h = seal.box
     assert 0.8 < w / h < 1.25
+
+
+# ---------------------------------------------------------------- any colour
+
+from ingest.samples.photos import black_and_white_scan, grey_scan, with_emblem  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def clean_stamped():
+    return render_form_pages("case", NAME, UNIT)[0]
+
+
+def test_seal_on_grey_scan_is_found_by_its_shape(clean_stamped):
+    seal = find_seal(work(grey_scan(clean_stamped, skew=1.5)))
+    assert seal.found and seal.colour == "grey"
+    x, y, w, h = seal.box
+    assert x > WORK_LONG_SIDE * 0.7 / 2 and 0.8 < w / h < 1.25  # in the lower right, round
+
+
+def test_seal_on_black_and_white_scan_is_found(clean_stamped):
+    seal = find_seal(work(black_and_white_scan(clean_stamped)))
+    assert seal.found and seal.colour == "grey"
+
+
+def test_grey_scan_without_seal_is_not_sealed():
+    page = render_form_pages("project", NAME, UNIT, seal=False)[0]
+    for scan in (grey_scan(page, skew=-1.0), black_and_white_scan(page)):
+        seal = find_seal(work(scan))
+        assert not seal.found and seal.confidence < UNCERTAIN
+
+
+def test_emblem_in_the_letterhead_is_not_a_seal_in_grey_or_red():
+    page = render_form_pages("course", NAME, UNIT, seal=False)[0]
+    grey = find_seal(work(grey_scan(with_emblem(page))))
+    red = find_seal(work(scanned(with_emblem(page, colour=(200, 30, 40)))))
+    assert not grey.found and grey.confidence < UNCERTAIN
+    assert not red.found and red.confidence < UNCERTAIN
+
+
+def test_red_seal_keeps_its_colour(stamped):
+    assert find_seal(stamped).colour == "red"

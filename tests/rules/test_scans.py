@@ -131,6 +131,19 @@ def test_stamp_missing_is_an_error_and_a_pale_seal_only_a_warning():
     assert "课程.jpg" in defects[1].message
 
 
+def test_unsigned_signature_field_asks_a_person_and_an_e_seal_or_signature_counts_as_stamped():
+    pending = SealFinding(found=False, confidence=0.45, method="digital-signature")
+    signed = SealFinding(found=True, confidence=1.0, method="digital-signature")
+    ofd = SealFinding(found=True, confidence=1.0, box=(383, 303, 119, 119), where="unit_opinion", method="ofd-seal")
+    sub = submission(word("case", CASE), word("project", PROJECT), word("course", COURSE),
+                     scan("案例（待签）.pdf", page(0, "case", CASE, pending)),
+                     scan("项目（已签）.pdf", page(0, "project", PROJECT, signed)),
+                     scan("课程.ofd", page(0, "course", COURSE, ofd)))
+    [defect] = check_stamp(sub, Campaign())
+    assert (defect.code, defect.severity, defect.where) == ("STAMP_UNCERTAIN", "warning", "案例（待签）.pdf")
+    assert "电子签名栏尚未签署" in defect.message
+
+
 def test_scan_whose_name_differs_from_every_word_form_is_reported_with_both_names():
     sub = submission(word("project", PROJECT), scan("项目.pdf", page(0, "project", "社区书法绘画兴趣班", STAMPED)))
     defects = list(check_scan_name(sub, Campaign()))

@@ -1,0 +1,157 @@
+"""Open scan files and hand out their pages as pixels: PDF, OFD, JPG/PNG/BMP/TIFF, HEIC/HEIF.
+
+Images honour their EXIF orientation (a phone held sideways stores its
+pixels sideways); iPhone HEIC/HEIF photos are decoded by pillow-heif; a phone
+photo of the paper form is found on the desk and straightened
+(``parsers.photo``) before anything reads it. JPEGs are decoded at reduced
+size directly.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pdfplumber
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from parsers.facts import UnreadableFile
+from parsers.ocr import WORK_LONG_SIDE
+from parsers.ofd import OfdDocument, read_ofd
+from parsers.pdf_seal import Signatures, find_signatures
+from parsers.photo import straighten
+from parsers.sniff import content_extension
+
+try:  # iPhone photos; without pillow-heif a HEIC file is reported unreadable, never a crash
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+except ImportError:  # pragma: no cover - pillow-heif is a declared dependency
+    pillow_heif = None
+
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".heic", ".heif"}
+SCAN_EXTENSIONS = {".pdf", ".ofd"} | IMAGE_EXTENSIONS
+
+
+def scan_extension(filename: str, data: bytes | str) -> str:
+    """What the scan is by its content (bytes or a spooled path); the name is only a hint."""
+    if isinstance(data, str):
+        with open(data, "rb") as fh:
+            data = fh.read(4096)
+    return content_extension(data, filename)
+
+
+class Source:
+    """An open scan file that hands out pages one at a time."""
+
+    def __init__(self, filename: str, data: bytes | str):
+        self.filename, self.data = filename, data
+        self._signatures: Signatures | None = None
+        self._pdfium = None
+        suffix = scan_extension(filename, data)  # by content: a PDF sent as `申报表` is still a PDF
+        self.is_pdf, self.is_ofd = suffix == ".pdf", suffix == ".ofd"
+        stream = data if isinstance(data, str) else io.BytesIO(data)
+        self.pdf: pdfplumber.PDF | None = None
+        self.image: Image.Image | None = None
+        self.ofd: OfdDocument | None = None
+        if self.is_pdf:
+            self.pdf = _open_pdf(filename, stream)
+            self.count = len(self.pdf.pages)
+        elif self.is_ofd:
+            self.ofd = read_ofd(filename, Path(data).read_bytes() if isinstance(data, str) else data)
+            self.count = len(self.ofd.pages)
+        else:
+            self.image = _open_image(filename, stream)
+            # Only TIFF pages are pages: a phone's MPO JPEG carries a preview frame too.
+            self.count = getattr(self.image, "n_frames", 1) if self.image.format == "TIFF" else 1
+        if self.count == 0:
+            raise UnreadableFile(f"扫描件《{filename}》中没有任何页面，请重新扫描后发送。")
+
+    def signatures(self) -> Signatures:
+        """The PDF's signature fields, read once per file."""
+        if self._signatures is None:
+            self._signatures = find_signatures(self.pdf)
+        return self._signatures
+
+    def pdfium(self):
+        """The PDF opened in pdfium too, for its placed pictures; once per file."""
+        if self._pdfium is None:
+            import pypdfium2
+
+            self._pdfium = pypdfium2.PdfDocument(self.data)
+        return self._pdfium
+
+    def close(self) -> None:
+        if self._pdfium is not None:
+            self._pdfium.close()
+        if self.pdf:
+            self.pdf.close()
+        if self.image:
+            self.image.close()
+
+
+def _open_pdf(filename: str, stream) -> pdfplumber.PDF:
+    """Open a PDF, turning pdfminer's many failure types into one clear reason."""
+    try:
+        pdf = pdfplumber.open(stream)
+        _ = pdf.pages
+        return pdf
+    except Exception as exc:  # pdfminer raises a zoo of types for bad files
+        text = f"{exc!r} {exc.__cause__!r} {exc.__context__!r}".lower()
+        if "password" in text or "encrypt" in text:
+            raise UnreadableFile(
+                f"扫描件《{filename}》设有密码保护，无法打开。请取消密码后重新导出PDF并发送。"
+            ) from exc
+        raise UnreadableFile(
+            f"扫描件《{filename}》已损坏或不是有效的PDF文件，无法打开。请重新扫描或导出PDF后发送。"
+        ) from exc
+
+
+def _open_image(filename: str, stream) -> Image.Image:
+    try:
+        image = Image.open(stream)
+        image.size  # noqa: B018 - header read
+        return image
+    except (UnidentifiedImageError, OSError, ValueError, RuntimeError, Image.DecompressionBombError) as exc:
+        # pillow-heif raises ValueError/RuntimeError for a damaged HEIC
+        raise UnreadableFile(
+            f"扫描件《{filename}》不是可识别的图片或已损坏，无法打开。请重新扫描后以PDF或JPG格式发送。"
+        ) from exc
+
+
+def work_image(image: Image.Image) -> tuple[np.ndarray, float]:
+    """RGB pixels with the long side at WORK_LONG_SIDE, and the scale used."""
+    scale = WORK_LONG_SIDE / max(image.size)
+    if image.mode in ("RGBA", "LA", "P"):
+        image = image.convert("RGBA")
+        white = Image.new("RGBA", image.size, "white")
+        image = Image.alpha_composite(white, image)
+    rgb = np.asarray(image.convert("RGB"))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    rgb = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=interpolation)
+    return np.ascontiguousarray(rgb), scale
+
+
+def image_page(src: Source, index: int) -> tuple[np.ndarray, float]:
+    """Frame ``index`` at work size and the scale from the file's pixels to it.
+
+    A phone photo is straightened from its decoded pixels (not from the
+    work-size copy: the sheet fills only part of the photo and would lose
+    resolution twice). A straightened sheet has its own pixels, not the
+    photo's: its scale is 1, and seal boxes are in the sheet at work size.
+    """
+    image = src.image
+    image.seek(index)
+    w, h = image.size
+    scale = WORK_LONG_SIDE / max(w, h)
+    if image.format in ("JPEG", "MPO") and scale < 0.5:
+        image.draft("RGB", (int(w * 2 * scale) + 1, int(h * 2 * scale) + 1))  # enough for the sheet in it
+    upright = ImageOps.exif_transpose(image)
+    decoded = np.asarray(upright.convert("RGB")) if upright.mode in ("RGB", "L", "1", "CMYK", "YCbCr") else None
+    sheet = straighten(decoded, WORK_LONG_SIDE) if decoded is not None else None
+    if sheet is not None:
+        return sheet, 1.0
+    rgb, _ = work_image(upright)
+    return rgb, scale
