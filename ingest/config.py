@@ -38,6 +38,7 @@ class Settings:
     mailboxes: list[service_config.MailboxSettings] = field(default_factory=list)
     smtp: service_config.SmtpSettings | None = None
     schedule: service_config.ScheduleSettings = field(default_factory=service_config.ScheduleSettings)
+    web: service_config.WebSettings = field(default_factory=service_config.WebSettings)
     dry_run: bool = False  # write replies as .eml files into outbox_dir instead of sending them
 
     @property
@@ -86,7 +87,8 @@ def _settings(data: dict, *, db: str | None, outbox: Path | None) -> Settings:
     try:
         service = dict(mailboxes=service_config.mailboxes(list(data.get("mailboxes", []))),
                        smtp=service_config.smtp(data.get("smtp", {})),
-                       schedule=service_config.schedule(data.get("schedule", {})))
+                       schedule=service_config.schedule(data.get("schedule", {})),
+                       web=service_config.web(data.get("web", {})))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"服务配置有误：{exc}") from exc
     return Settings(

@@ -1,4 +1,4 @@
-"""What a coordinator can do to a filed submission: accept, reject, re-judge, answer again.
+"""What a coordinator can do to a filed submission: accept, reject, re-judge, answer again, export, download.
 
 The CLI and the web console call these; each change is kept in the history
 (`storage.changes`), and nothing is mailed to the submitter unless asked.
@@ -12,7 +12,10 @@ from pathlib import Path
 from ingest.pipeline import Pipeline, classify
 from parsers.email import parse_message
 from parsers.facts import Defect, Submission
+from notifier.workbook import export_workbook
 from storage import changes
+from storage.collection import load_collection
+from storage.files import sha256_hex
 from storage.mapping import StoredSubmission
 
 
@@ -44,21 +47,22 @@ def _notify(pipeline: Pipeline, stored: StoredSubmission, purpose: str) -> Path 
     return pipeline.reply(_with_raw_message(pipeline, stored), stored.status, stored.defects, stored.id, purpose)
 
 
-def decide(pipeline: Pipeline, submission_id: int, accept: bool, note: str, notify: bool) -> Done:
-    """A coordinator's verdict, kept in the history; `notify` sends the corrected receipt or notice."""
+def decide(pipeline: Pipeline, submission_id: int, accept: bool, note: str, notify: bool,
+           actor: str | None = None) -> Done:
+    """A coordinator's verdict, kept in the history with who gave it; `notify` sends the corrected receipt or notice."""
     _load(pipeline, submission_id)
     if accept:
-        changes.override(pipeline.db, submission_id, "accepted", note, "accept")
+        changes.override(pipeline.db, submission_id, "accepted", note, "accept", actor=actor)
     else:
         changes.override(pipeline.db, submission_id, "defective", note, "reject",
-                         Defect("COORDINATOR_REJECTED", "error", f"征集工作组审核意见：{note}", "协调人审核"))
+                         Defect("COORDINATOR_REJECTED", "error", f"征集工作组审核意见：{note}", "协调人审核"), actor)
     stored = _load(pipeline, submission_id)
     action = "accept" if accept else "reject"
     path = _notify(pipeline, stored, f"{action}-{len(changes.history(pipeline.db, submission_id))}") if notify else None
     return Done(stored, path)
 
 
-def reprocess(pipeline: Pipeline, submission_id: int, notify: bool = False) -> Done:
+def reprocess(pipeline: Pipeline, submission_id: int, notify: bool = False, actor: str | None = None) -> Done:
     """Judge the stored raw mail again under today's rules and configuration."""
     stored = _load(pipeline, submission_id)
     if stored.status in ("ignored", "duplicate"):
@@ -69,20 +73,21 @@ def reprocess(pipeline: Pipeline, submission_id: int, notify: bool = False) -> D
     settings = pipeline.settings
     sub = classify(message, settings.campaign, settings.cache_dir)
     defects, status = pipeline.assess(sub)
-    changes.refile(pipeline.db, submission_id, sub, status, defects, sub.timing_note)
+    changes.refile(pipeline.db, submission_id, sub, status, defects, sub.timing_note, actor)
     if decision is not None:  # a coordinator's decision outlives a re-run of the rules
-        decide(pipeline, submission_id, decision.action == "accept", decision.note, notify=False)
+        decide(pipeline, submission_id, decision.action == "accept", decision.note, notify=False,
+               actor=decision.actor)
     stored = _load(pipeline, submission_id)
     path = _notify(pipeline, stored, f"reprocess-{len(changes.history(pipeline.db, submission_id))}") if notify else None
     return Done(stored, path)
 
 
-def resend(pipeline: Pipeline, submission_id: int) -> Done:
+def resend(pipeline: Pipeline, submission_id: int, actor: str | None = None) -> Done:
     """Answer the submitter again with the reply its current status calls for."""
     stored = _load(pipeline, submission_id)
     if stored.status not in ("accepted", "defective"):
         raise NotFound(f"编号 {submission_id} 的来信状态为“{stored.status}”，没有可以重发的回复。")
-    changes.note_action(pipeline.db, submission_id, "resend", "重新发送回复")
+    changes.note_action(pipeline.db, submission_id, "resend", "重新发送回复", actor)
     return Done(stored, _notify(pipeline, stored, f"resend-{len(changes.history(pipeline.db, submission_id))}"))
 
 
@@ -90,3 +95,35 @@ def reprocess_all(pipeline: Pipeline, notify: bool = False) -> list[Done]:
     """Judge every stored mail again, oldest first, rebuilding the collection from scratch."""
     changes.reset_collection(pipeline.db)
     return [reprocess(pipeline, stored.id, notify) for stored in pipeline.db.load_all(statuses=("accepted", "defective"))]
+
+
+def export(pipeline: Pipeline) -> tuple[bytes, int]:
+    """The 信息汇总表 workbook of the standing collection, and how many materials it lists."""
+    campaign = pipeline.settings.campaign
+    standing = load_collection(pipeline.db)
+    materials = standing.materials()
+    return export_workbook(materials, standing.units(campaign.roster), campaign.zone), len(materials)
+
+
+def raw_mail(pipeline: Pipeline, submission_id: int) -> bytes:
+    """The mail exactly as it arrived."""
+    return pipeline.files.get(_load(pipeline, submission_id).raw_sha256)
+
+
+def attachment(pipeline: Pipeline, submission_id: int, material_id: int) -> tuple[str, bytes]:
+    """(file name, bytes) of one material of a submission, looked up by id, never by a path.
+
+    Attachments are kept in the file store when filed; one that is not there
+    (the store may drop them) is cut out of the raw mail again.
+    """
+    stored = _load(pipeline, submission_id)
+    found = next((m.material for m in stored.materials if m.id == material_id), None)
+    if found is None:
+        raise NotFound(f"编号 {submission_id} 的来信中没有这份材料。")
+    if found.sha256 in pipeline.files:
+        return found.filename, pipeline.files.get(found.sha256)
+    message = parse_message(pipeline.files.get(stored.raw_sha256))
+    data = next((a.data for a in message.attachments if sha256_hex(a.data) == found.sha256), None)
+    if data is None:
+        raise NotFound(f"原始邮件中找不到《{found.filename}》。")
+    return found.filename, data

@@ -18,6 +18,7 @@ from notifier.outbox import Outgoing
 from parsers.facts import Defect, Submission
 from storage.mapping import StoredSubmission, finding_rows, judged_fields, outgoing_row, stored_submission
 from storage.models import DefectRecord, LinkRecord, MaterialRecord, OutgoingRecord, SubmissionRecord
+from storage.users import UserRecord  # noqa: F401 - registered so that create_all makes its table
 
 ACTIVE = ("accepted", "defective")
 
@@ -127,6 +128,12 @@ class Database:
                 query = query.where(SubmissionRecord.received_at < until)
             if statuses:
                 query = query.where(SubmissionRecord.status.in_(statuses))
+            return [self._stored(session, record) for record in session.exec(query)]
+
+    def latest(self, count: int) -> list[StoredSubmission]:
+        """The `count` most recently filed messages, newest first."""
+        with Session(self.engine) as session:
+            query = select(SubmissionRecord).order_by(SubmissionRecord.id.desc()).limit(count)
             return [self._stored(session, record) for record in session.exec(query)]
 
     def _stored(self, session: Session, record: SubmissionRecord) -> StoredSubmission:
