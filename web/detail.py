@@ -36,7 +36,8 @@ class ReplyView:
 @dataclass
 class Detail:
     stored: StoredSubmission
-    body: str  # the mail's text; an HTML body turned into text, never markup
+    body: str  # the mail's text; an HTML-only body as its visible text
+    html: str  # the HTML body's source, shown as text, never as markup
     attachments: list[str]  # as the mail carried them, before unpacking
     forms: list[FormView]
     others: list[StoredMaterial]
@@ -49,7 +50,8 @@ def detail(db: Database, files: FileStore, stored: StoredSubmission) -> Detail:
     message = parse_message(files.get(stored.raw_sha256)) if stored.raw_sha256 in files else None
     body = (message.text.strip() or html_text(message.html).strip()) if message else ""
     forms, others = _forms(stored.materials)
-    return Detail(stored, body[:BODY_SHOWN], [a.filename for a in message.attachments] if message else [],
+    html = message.html if message else ""
+    return Detail(stored, body[:BODY_SHOWN], html[:BODY_SHOWN], [a.filename for a in message.attachments] if message else [],
                   forms, others, [_reply(db, r) for r in stored.replies], changes.history(db, stored.id),
                   changes.replaced_by(db, stored.id))
 

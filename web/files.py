@@ -26,8 +26,8 @@ from storage.files import atomic_write
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_LONG_SIDE = 1400
-PAGE_CACHE_VERSION = 1  # bump when the drawing changes
-SEAL_COLOUR, UNSURE_COLOUR = (0, 102, 255), (255, 140, 0)
+PAGE_CACHE_VERSION = 2  # bump when the drawing changes
+SEAL_COLOUR, UNSURE_COLOUR = (0, 190, 60), (255, 140, 0)
 
 
 def safe_name(name: str, fallback: str) -> str:
@@ -98,7 +98,7 @@ def page_image(request: Request, console) -> Response:
 
 
 def outlined_page(filename: str, data: bytes, index: int, seal: SealFinding) -> bytes:
-    """The page as the scan reader sees it, with a frame round the seal: blue when found, orange when unsure."""
+    """The page as the scan reader sees it, with a frame round the seal: green when found, orange when unsure."""
     image, factor = render_page(filename, data, index, PAGE_LONG_SIDE)
     if seal.box:
         x, y, w, h = (v * factor for v in seal.box)
