@@ -23,11 +23,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ingest.cli_common import STATUS_CN
 from ingest.config import Settings
 from ingest.pipeline import Pipeline
 from notifier.reply import KIND_NAMES
-from notifier.words import ACTION_TITLES, LINK_CHECK_TITLES, defect_title
+from notifier.words import ACTION_TITLES, LINK_CHECK_TITLES, defect_title, status_title
 from rules import clock
 from web import auth
 
@@ -69,7 +68,7 @@ class Console:
 def _environment(settings: Settings) -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
     tz = settings.campaign.zone
-    env.filters.update(when=lambda moment: clock.cn_datetime(moment, tz) or "—", status=lambda s: STATUS_CN.get(s, s),
+    env.filters.update(when=lambda moment: clock.cn_datetime(moment, tz) or "—", status=status_title,
                        kind=lambda k: KIND_NAMES.get(k, k), defect=defect_title,
                        action=lambda a: ACTION_TITLES.get(a, a),
                        link_check=lambda c: {"alive": "有效", **LINK_CHECK_TITLES}.get(c, "未联网检查"))

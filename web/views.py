@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ingest.cli_common import STATUS_CN
+from notifier.words import status_title
 from parsers.facts import FORM_KINDS
 from storage import mailboxes, outgoing
 from storage.collection import load_collection
@@ -33,7 +33,7 @@ def units(request: Request, console) -> Response:
     template = "units_table.html" if request.headers.get("HX-Request") else "units.html"
     batches = [b.name for b in campaign.batches] + [overview.NO_BATCH]
     return console.render(request, template, rows=rows, chosen=chosen, batches=batches, kinds=FORM_KINDS,
-                          statuses={"accepted": STATUS_CN["accepted"], "defective": STATUS_CN["defective"]})
+                          statuses={s: status_title(s) for s in ("accepted", "defective")})
 
 
 def submission(request: Request, console) -> Response:
