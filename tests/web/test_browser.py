@@ -162,9 +162,9 @@ def test_screenshots_at_phone_and_desktop_widths(console_url, collection):
                 driver.get(console_url + path)
                 for image in driver.find_elements(By.TAG_NAME, "img"):  # lazy images load once scrolled to
                     driver.execute_script("arguments[0].scrollIntoView()", image)
+                    wait_for(lambda: driver.execute_script(
+                        "return arguments[0].complete && arguments[0].naturalWidth", image), "an image", timeout=60)
                 driver.execute_script("window.scrollTo(0, 0)")
-                wait_for(lambda: driver.execute_script(
-                    "return [...document.images].every(i => i.complete && i.naturalWidth)"), "images", timeout=60)
                 overflow = driver.execute_script("return document.documentElement.scrollWidth")
                 assert overflow <= width, f"{name} is {overflow}px wide at {width}px"
                 target = SCREENSHOTS / f"{name}-{label}.png"
