@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ingest import cli_collection, cli_db
+from ingest import cli_collection, cli_db, cli_web
 from ingest.cli_common import COMMAND, CONTEXT, STATUS_CN, load, settings_options
 from ingest.config import Settings, load_settings
 from ingest.pipeline import Outcome, Pipeline
@@ -181,7 +181,7 @@ def show_outcomes(outcomes: list[Outcome], settings: Settings) -> None:
     Console().print(table)
 
 
-for command in cli_collection.COMMANDS:
+for command in cli_collection.COMMANDS + cli_web.COMMANDS:
     main.add_command(command)
 main.add_command(cli_db.db_group)
 

@@ -21,8 +21,7 @@ from ingest.progress import terminal_progress
 from ingest.report import stored_row
 from ingest.stats_summary import stats_summaries
 from notifier.reply import KIND_NAMES
-from notifier.workbook import export_workbook
-from notifier.words import defect_title
+from notifier.words import ACTION_TITLES, defect_title
 from parsers.facts import FORM_KINDS
 from rules import clock
 from storage import changes
@@ -30,8 +29,6 @@ from storage.collection import load_collection
 from storage.mapping import StoredSubmission
 
 STATUS_CHOICES = ("accepted", "defective", "review", "ignored", "error")
-ACTIONS_CN = {"accept": "协调人改为通过", "reject": "协调人退回修改", "reprocess": "重新审核", "resend": "重新发送回复",
-              "assign": "协调人指定征集"}
 
 
 def _pipeline(config: Path | None, db: str | None) -> Pipeline:
@@ -82,7 +79,7 @@ def show_command(submission_id, as_json, config, db) -> None:
     history = changes.history(pipeline.db, submission_id)
     if as_json:
         row = stored_row(stored) | {"history": [{"at": h.at.isoformat(), "action": h.action, "note": h.note,
-                                                  "from_status": h.from_status, "to_status": h.to_status}
+                                                  "from_status": h.from_status, "to_status": h.to_status, "actor": h.actor}
                                                  for h in history]}
         _echo_json(row)
         return
@@ -113,8 +110,8 @@ def _show_lines(pipeline: Pipeline, stored: StoredSubmission, history) -> list[s
     lines.append("问题：" if stored.defects else "问题：无")
     lines += [f"  - {defect_title(d.code)}（{d.code}）：{d.message}" for d in stored.defects]
     lines += [f"回复：{clock.cn_datetime(r.created_at, tz)} {r.kind} → {r.to}" for r in stored.replies]
-    lines += [f"历史：{clock.cn_datetime(h.at, tz)} {ACTIONS_CN.get(h.action, h.action)}{('：' + h.note) if h.note else ''}"
-              for h in history]
+    lines += [f"历史：{clock.cn_datetime(h.at, tz)} {ACTION_TITLES.get(h.action, h.action)}{('：' + h.note) if h.note else ''}"
+              + (f"（{h.actor}）" if h.actor else "") for h in history]
     return lines
 
 
@@ -210,13 +207,9 @@ def roster_command(as_json, config, db) -> None:
               help="保存到哪个 .xlsx 文件。")
 @settings_options
 def export_command(target, config, db) -> None:
-    pipeline = _pipeline(config, db)
-    campaign = pipeline.settings.campaign
-    standing = load_collection(pipeline.db)
-    materials = standing.materials()
-    stats = stats_summaries(standing.submissions, pipeline.settings.profiles())
-    target.write_bytes(export_workbook(materials, standing.units(campaign.roster), campaign.zone, stats))
-    click.echo(f"已导出 {len(materials)} 份材料：{target}")
+    workbook, count = coordinator.export(_pipeline(config, db))
+    target.write_bytes(workbook)
+    click.echo(f"已导出 {count} 份材料：{target}")
 
 
 COMMANDS = [list_command, show_command, _decide(True), _decide(False), reprocess_command, assign_command, resend_command,

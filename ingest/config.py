@@ -40,6 +40,7 @@ class Settings:
     smtp: service_config.SmtpSettings | None = None
     schedule: service_config.ScheduleSettings = field(default_factory=service_config.ScheduleSettings)
     archives: ArchiveLimits = field(default_factory=ArchiveLimits)
+    web: service_config.WebSettings = field(default_factory=service_config.WebSettings)
     dry_run: bool = False  # write replies as .eml files into outbox_dir instead of sending them
     more_campaigns: list[Campaign] = field(default_factory=list)  # the other active profiles, after `campaign`
 
@@ -138,7 +139,8 @@ def _settings(data: dict, *, db: str | None, outbox: Path | None) -> Settings:
     try:
         service = dict(mailboxes=service_config.mailboxes(list(data.get("mailboxes", []))),
                        smtp=service_config.smtp(data.get("smtp", {})),
-                       schedule=service_config.schedule(data.get("schedule", {})))
+                       schedule=service_config.schedule(data.get("schedule", {})),
+                       web=service_config.web(data.get("web", {})))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"服务配置有误：{exc}") from exc
     return Settings(

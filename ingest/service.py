@@ -2,7 +2,7 @@
 
 `once()` is one full pass (for cron and tests); `run()` repeats it every
 `poll_seconds` until told to stop (SIGTERM/SIGINT), finishing the message
-in hand first. Every effect is keyed in the database, so a second `intake
+in hand first, and serves the web console beside it when `[web] enabled`. Every effect is keyed in the database, so a second `intake
 run` on the same database, or a restart, never files or answers twice.
 """
 
@@ -75,6 +75,7 @@ class Service:
 
         A failing pass is logged and retried, never fatal.
         """
+        console = self._start_console()
         wake = threading.Event()
         threading.Thread(target=lambda: (stop.wait(), wake.set()), daemon=True).start()
         for box in self.settings.mailboxes:
@@ -87,3 +88,20 @@ class Service:
             wake.wait(self.settings.schedule.poll_seconds)
             wake.clear()
         self.connections.close()
+        if console is not None:
+            console.stop()
+
+    def _start_console(self):
+        """The web console beside the loop when `[web] enabled = true`; a console that cannot start is logged, not fatal."""
+        web = self.settings.web
+        if not web.enabled:
+            return None
+        from web.server import ConsoleServer, describe
+
+        try:
+            server = ConsoleServer(self.settings, web.host, web.port).start()
+        except RuntimeError:
+            log.exception("the web console could not start on %s:%s", web.host, web.port)
+            return None
+        log.warning("网页控制台：%s", describe(web.host, web.port))
+        return server

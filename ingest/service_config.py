@@ -1,4 +1,4 @@
-"""The live service's part of the configuration: `[[mailboxes]]`, `[smtp]`, `[schedule]`.
+"""The live service's part of the configuration: `[[mailboxes]]`, `[smtp]`, `[schedule]`, `[web]`.
 
 Names are a contract (see the README's 运行服务): host, port, security
 (ssl | starttls | none — none only to a loopback address), user,
@@ -44,6 +44,15 @@ class ScheduleSettings:
     poll_seconds: int = 120
     digest_at: time = time(8, 0)  # in the campaign's zone
     remind_days_before: list[int] = field(default_factory=lambda: [7, 2])
+
+
+@dataclass
+class WebSettings:
+    """The web console: served by `intake run` when enabled; beyond loopback only with an explicit host."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8080
 
 
 def is_loopback(host: str) -> bool:
@@ -103,3 +112,13 @@ def schedule(section: dict) -> ScheduleSettings:
     return ScheduleSettings(poll_seconds=max(10, int(section.get("poll_seconds", 120))),
                             digest_at=time(int(found.group(1)), int(found.group(2))),
                             remind_days_before=[int(d) for d in section.get("remind_days_before", [7, 2])])
+
+
+def web(section: dict) -> WebSettings:
+    enabled = section.get("enabled", False)
+    if not isinstance(enabled, bool):
+        raise ValueError(f"[web] 的 enabled 只能写 true 或 false，不能是“{enabled}”")
+    port = int(section.get("port", 8080))
+    if not 0 < port < 65536:
+        raise ValueError(f"[web] 的 port 应在 1–65535 之间，不能是 {port}")
+    return WebSettings(enabled=enabled, host=str(section.get("host") or "127.0.0.1").strip(), port=port)

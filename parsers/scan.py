@@ -38,6 +38,27 @@ log = logging.getLogger(__name__)
 __all__ = ["SCAN_EXTENSIONS", "read_scan", "read_scans"]
 
 
+def render_page(filename: str, data: bytes, index: int, long_side: int = 1400) -> tuple[Image.Image, float]:
+    """Page ``index`` of a scan as an upright-as-sent RGB image, and the factor from seal-box units to its pixels.
+
+    For showing a page with its seal outlined: boxes are in PDF points for
+    PDFs and in the (EXIF-turned) image's pixels otherwise, as read above.
+    """
+    src = _Source(filename, data)
+    try:
+        if src.is_pdf:
+            page = src.pdf.pages[index]
+            dpi = long_side / (max(page.width, page.height) / 72)
+            return page.to_image(resolution=dpi).original.convert("RGB"), dpi / 72
+        src.image.seek(index)
+        image = ImageOps.exif_transpose(src.image).convert("RGB")
+        factor = min(1.0, long_side / max(image.size))
+        size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
+        return image.resize(size, Image.LANCZOS), factor
+    finally:
+        src.close()
+
+
 # ---------------------------------------------------------------- workers
 
 _open: dict[str, Source] = {}

@@ -15,14 +15,14 @@ from storage.models import DefectRecord, HistoryRecord, LinkRecord, MaterialReco
 
 
 def override(db: Database, submission_id: int, status: str, note: str, action: str,
-             defect: Defect | None = None) -> bool:
+             defect: Defect | None = None, actor: str | None = None) -> bool:
     """Set a coordinator's verdict on a submission; False when there is no such submission."""
     with Session(db.engine) as session:
         record = session.get(SubmissionRecord, submission_id)
         if record is None:
             return False
         session.add(HistoryRecord(submission_id=submission_id, action=action, from_status=record.status,
-                                  to_status=status, note=note))
+                                  to_status=status, note=note, actor=actor))
         record.status = status
         session.add(record)
         if defect is not None:
@@ -32,7 +32,7 @@ def override(db: Database, submission_id: int, status: str, note: str, action: s
 
 
 def refile(db: Database, submission_id: int, sub: Submission, status: str, defects: list[Defect],
-           note: str | None) -> None:
+           note: str | None, actor: str | None = None) -> None:
     """Replace a submission's findings with a re-run's, in one transaction, and note it in the history.
 
     Supersession moves on from here: what the re-read materials replace is
@@ -43,7 +43,7 @@ def refile(db: Database, submission_id: int, sub: Submission, status: str, defec
         for table in (MaterialRecord, LinkRecord, DefectRecord):
             session.exec(delete(table).where(table.submission_id == submission_id))
         session.add(HistoryRecord(submission_id=submission_id, action="reprocess", from_status=record.status,
-                                  to_status=status, note="重新审核"))
+                                  to_status=status, note="重新审核", actor=actor))
         record.status, record.note = status, note
         for name, value in judged_fields(sub).items():
             setattr(record, name, value)
@@ -55,9 +55,9 @@ def refile(db: Database, submission_id: int, sub: Submission, status: str, defec
         session.commit()
 
 
-def note_action(db: Database, submission_id: int, action: str, note: str) -> None:
+def note_action(db: Database, submission_id: int, action: str, note: str, actor: str | None = None) -> None:
     with Session(db.engine) as session:
-        session.add(HistoryRecord(submission_id=submission_id, action=action, note=note))
+        session.add(HistoryRecord(submission_id=submission_id, action=action, note=note, actor=actor))
         session.commit()
 
 
@@ -65,6 +65,14 @@ def history(db: Database, submission_id: int) -> list[HistoryRecord]:
     with Session(db.engine) as session:
         query = select(HistoryRecord).where(HistoryRecord.submission_id == submission_id).order_by(HistoryRecord.id)
         return list(session.exec(query))
+
+
+def replaced_by(db: Database, submission_id: int) -> list[int]:
+    """The earlier submissions this one replaced, wholly or material by material."""
+    with Session(db.engine) as session:
+        whole = session.exec(select(SubmissionRecord.id).where(SubmissionRecord.superseded_by == submission_id))
+        parts = session.exec(select(MaterialRecord.submission_id).where(MaterialRecord.superseded_by == submission_id))
+        return sorted(set(whole) | set(parts))
 
 
 def reset_collection(db: Database) -> None:

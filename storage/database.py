@@ -130,6 +130,12 @@ class Database:
                 query = query.where(SubmissionRecord.status.in_(statuses))
             return [self._stored(session, record) for record in session.exec(query)]
 
+    def latest(self, count: int) -> list[StoredSubmission]:
+        """The `count` most recently filed messages, newest first."""
+        with Session(self.engine) as session:
+            query = select(SubmissionRecord).order_by(SubmissionRecord.id.desc()).limit(count)
+            return [self._stored(session, record) for record in session.exec(query)]
+
     def _stored(self, session: Session, record: SubmissionRecord) -> StoredSubmission:
         return stored_submission(record, *(self._children_in(session, table, record.id)
                                            for table in (MaterialRecord, LinkRecord, DefectRecord, OutgoingRecord)))

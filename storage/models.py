@@ -171,6 +171,7 @@ class HistoryRecord(SQLModel, table=True):
     submission_id: int = Field(foreign_key="submission.id", index=True)
     at: datetime = _moment_now()
     action: str  # accept / reject / reprocess / resend
+    actor: str | None = None  # the console user who did it; None from the command line or the service
     from_status: str | None = None
     to_status: str | None = None
     note: str = Field(default="", sa_column=Column(Text))

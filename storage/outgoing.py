@@ -104,3 +104,23 @@ def sent_to_since(db: Database, address: str, since: datetime) -> int:
             OutgoingRecord.status.in_(("sent", "written")), OutgoingRecord.sent_at >= since,
             OutgoingRecord.to.contains(address))
         return session.exec(query).one()
+
+
+def raw(db: Database, key: str) -> bytes | None:
+    """The mail as composed (and sent) under `key`."""
+    with Session(db.engine) as session:
+        return session.exec(select(OutgoingRecord.raw).where(OutgoingRecord.key == key)).first()
+
+
+def counts(db: Database) -> dict[str, int]:
+    """How many mails are pending, sent, written or failed: the sending health."""
+    with Session(db.engine) as session:
+        rows = session.exec(select(OutgoingRecord.status, func.count()).group_by(OutgoingRecord.status))
+        return {status: n for status, n in rows}
+
+
+def last_failure(db: Database) -> OutgoingRecord | None:
+    """The most recent attempt that went wrong (a pending retry or a mail given up)."""
+    with Session(db.engine) as session:
+        return session.exec(select(OutgoingRecord).where(OutgoingRecord.last_error.is_not(None))
+                            .order_by(OutgoingRecord.id.desc())).first()

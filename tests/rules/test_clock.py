@@ -93,7 +93,7 @@ def test_unknown_zone_name_is_refused_in_chinese():
 
 
 CLOCK_READS = {"now", "today", "utcnow", "utcfromtimestamp", "fromtimestamp"}
-PACKAGES = ("ingest", "parsers", "rules", "storage", "notifier", "bench")
+PACKAGES = ("ingest", "parsers", "rules", "storage", "notifier", "web", "bench")
 
 
 def _clock_reads(path: Path) -> list[str]:

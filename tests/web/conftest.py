@@ -1,0 +1,99 @@
+"""The console's test data: the demo's mails (and one hostile mail) filed into a temp SQLite, two accounts.
+
+The collection is built once per session (its scans go through real OCR) and
+copied for each module, so a module that rejects or accepts does not change
+what another sees.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from ingest.config import Settings, load_settings
+from ingest.pipeline import Pipeline
+from ingest.samples.demo import demo_messages
+from ingest.samples.forms import build_case_form
+from ingest.samples.imap_server import free_port
+from ingest.samples.mails import CST, MailSpec, build_mail
+from storage import users
+
+COORDINATOR, VIEWER = ("zhang", "Zhang-coord-2022"), ("li", "Li-viewer-2022")
+SILENT_UNIT = "湖州市吴兴区社区学院"
+HOSTILE_SUBJECT = "湖州市南浔区社区学院+智慧助老材料+1个<script>window.__pwned=1</script>"
+HOSTILE_HTML = '<p>老师好</p><img src="x" onerror="window.__pwned=2"><script>window.__pwned=3</script>'
+HOSTILE_FILE = "<img src=x onerror=alert(1)>案例.docx"
+CONFIG = f'''
+[storage]
+data_dir = "{{root}}/data"
+database_url = "sqlite:///{{root}}/intake.sqlite"
+
+[roster]
+units = [
+  {{ name = "杭州市西湖区社区学院", addresses = ["xihu_sqxy@163.com"] }},
+  {{ name = "宁波市鄞州区社区学院", aliases = ["鄞州社区学院"], addresses = ["yzsqxy@126.com"] }},
+  {{ name = "温州市鹿城区社区学院", addresses = ["lcsqxy@qq.com"] }},
+  {{ name = "嘉兴市社区教育指导中心", addresses = ["jxsqjy@163.com"] }},
+  {{ name = "{SILENT_UNIT}", addresses = ["wxsqxy@163.com"] }},
+]
+'''
+
+
+def hostile_mail() -> bytes:
+    """Mail content is hostile: markup in the subject, an HTML body with scripts, a file name that closes a tag."""
+    return build_mail(MailSpec(
+        subject=HOSTILE_SUBJECT, sender=("南浔区社区学院", "nxsqxy@163.com"),
+        body="", html=HOSTILE_HTML, charset="utf-8",
+        attachments=[(HOSTILE_FILE, build_case_form(name="银龄课堂", unit="湖州市南浔区社区学院"))],
+        date=datetime(2022, 4, 26, 9, 0, tzinfo=CST), message_id="<hostile-1@163.com>"))
+
+
+@dataclass
+class Collection:
+    root: Path
+    settings: Settings
+    ids: dict[str, int]  # demo file name (or "hostile") -> submission id
+
+
+def settings_in(root: Path) -> Settings:
+    config = root / "intake.toml"
+    config.write_text(CONFIG.replace("{root}", root.as_posix()), encoding="utf-8")
+    return load_settings(config, outbox=root / "outbox")
+
+
+@pytest.fixture(scope="session")
+def demo_base(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("console-base")
+    pipeline = Pipeline(settings_in(root))
+    ids = {}
+    for name, raw in [*demo_messages(), ("hostile", hostile_mail())]:
+        ids[name] = pipeline.process(raw, name).submission_id
+    users.add(pipeline.db, *COORDINATOR, role="coordinator")
+    users.add(pipeline.db, *VIEWER, role="viewer")
+    pipeline.db.engine.dispose()
+    (root / "ids.txt").write_text("\n".join(f"{k}\t{v}" for k, v in ids.items() if v), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def collection(demo_base, tmp_path_factory) -> Collection:
+    """A private copy of the demo collection for one test module."""
+    root = tmp_path_factory.mktemp("console")
+    shutil.copytree(demo_base, root, dirs_exist_ok=True)
+    ids = dict(line.split("\t") for line in (root / "ids.txt").read_text("utf-8").splitlines())
+    return Collection(root, settings_in(root), {k: int(v) for k, v in ids.items()})
+
+
+@pytest.fixture(scope="module")
+def console_url(collection):
+    """The console served by uvicorn on a free loopback port for the module, stopped after it."""
+    from web.server import ConsoleServer
+
+    port = free_port()
+    server = ConsoleServer(collection.settings, "127.0.0.1", port).start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
