@@ -19,7 +19,6 @@ from ingest.cli_common import COMMAND, STATUS_CN, load, settings_options
 from ingest.pipeline import Pipeline
 from ingest.progress import terminal_progress
 from ingest.report import stored_row
-from ingest.stats_summary import stats_summaries
 from notifier.reply import KIND_NAMES
 from notifier.words import ACTION_TITLES, defect_title
 from parsers.facts import FORM_KINDS

@@ -27,34 +27,40 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import cv2
+from PIL import Image
 
 from parsers.facts import ScanPage, ScanReading, UnreadableFile
 from parsers.ocr import PageCache
 from parsers.scan_page import read_one
-from parsers.scan_source import SCAN_EXTENSIONS, Source, scan_extension
+from parsers.ofd_render import render_page as render_ofd_page
+from parsers.scan_source import SCAN_EXTENSIONS, Source, image_page, scan_extension
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SCAN_EXTENSIONS", "read_scan", "read_scans"]
+__all__ = ["SCAN_EXTENSIONS", "read_scan", "read_scans", "render_page"]
+OFD_VIEW_DPI = 150
 
 
 def render_page(filename: str, data: bytes, index: int, long_side: int = 1400) -> tuple[Image.Image, float]:
-    """Page ``index`` of a scan as an upright-as-sent RGB image, and the factor from seal-box units to its pixels.
+    """Page ``index`` of a scan as the reader saw it (RGB), and the factor from seal-box units to its pixels.
 
-    For showing a page with its seal outlined: boxes are in PDF points for
-    PDFs and in the (EXIF-turned) image's pixels otherwise, as read above.
+    For showing a page with its seal outlined: boxes are in points for PDFs
+    and OFDs and in the page's own pixels (a straightened photo's sheet at
+    work size) for images, as the reader records them.
     """
-    src = _Source(filename, data)
+    src = Source(filename, data)
     try:
         if src.is_pdf:
             page = src.pdf.pages[index]
             dpi = long_side / (max(page.width, page.height) / 72)
             return page.to_image(resolution=dpi).original.convert("RGB"), dpi / 72
-        src.image.seek(index)
-        image = ImageOps.exif_transpose(src.image).convert("RGB")
-        factor = min(1.0, long_side / max(image.size))
+        if src.is_ofd:
+            return render_ofd_page(src.ofd.pages[index], OFD_VIEW_DPI).convert("RGB"), OFD_VIEW_DPI / 72
+        rgb, scale = image_page(src, index)  # boxes are in the page's pixels: work pixels / scale
+        image = Image.fromarray(rgb).convert("RGB")
+        factor = long_side / max(image.size)
         size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
-        return image.resize(size, Image.LANCZOS), factor
+        return image.resize(size, Image.LANCZOS), factor * scale
     finally:
         src.close()
 
