@@ -6,6 +6,7 @@ desktop's width.
 
 from __future__ import annotations
 
+import os
 import email
 import email.policy
 import io
@@ -20,7 +21,7 @@ from selenium.webdriver.common.by import By
 from tests.web.browser import chromium, emulate_width, full_page_png, log_in, wait_for
 from tests.web.conftest import COORDINATOR, HOSTILE_FILE, HOSTILE_SUBJECT, SILENT_UNIT, VIEWER
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+README_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DEMO_UNITS = ("杭州市西湖区社区学院", "宁波市鄞州区社区学院", "温州市鹿城区社区学院", "嘉兴市社区教育指导中心")
 LUCHENG = "03-鹿城区-链接无提取码.eml"
 OUTLINE = np.array([0, 190, 60])  # web.files.SEAL_COLOUR
@@ -151,7 +152,9 @@ def test_a_subject_with_a_script_tag_shows_as_text(console_url, collection):
             pass
 
 
-def test_screenshots_at_phone_and_desktop_widths(console_url, collection):
+def test_screenshots_at_phone_and_desktop_widths(console_url, collection, tmp_path):
+    """Into a temp folder; INTAKE_SCREENSHOTS=1 writes the README's own (docs/screenshots) instead."""
+    SCREENSHOTS = README_SCREENSHOTS if os.environ.get("INTAKE_SCREENSHOTS") else tmp_path
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     pages = {"overview": "/", "units": "/units", "submission": f"/submissions/{collection.ids[LUCHENG]}"}
     for label, width in (("phone", 390), ("desktop", 1280)):
