@@ -6,10 +6,10 @@ desktop's width.
 
 from __future__ import annotations
 
-import os
 import email
 import email.policy
 import io
+import os
 from pathlib import Path
 
 import numpy as np
