@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
 
 from ingest.cli_common import COMMAND, CONTEXT, load, settings_options
 from storage import schema
+
+
+@contextmanager
+def _engine(config: Path | None, db: str | None) -> Iterator[Engine]:
+    """The configured database, opened without the schema check (that is what these commands are for)."""
+    engine = create_engine(load(config, db).database_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 @click.group("db", help="数据库维护：查看结构版本、升级数据库结构。", context_settings=CONTEXT,
@@ -20,11 +33,8 @@ def db_group() -> None:
 @db_group.command("upgrade", **COMMAND, help="把数据库结构升级到本程序的版本（升级 intake 之后运行；建议先备份数据库）。")
 @settings_options
 def upgrade_command(config: Path | None, db: str | None) -> None:
-    engine = create_engine(load(config, db).database_url)
-    try:
+    with _engine(config, db) as engine:
         before = schema.upgrade(engine)
-    finally:
-        engine.dispose()
     if not before.has_tables:
         click.echo(f"数据库是空的，已按当前版本（{before.head}）建立。")
     elif before.up_to_date:
@@ -36,11 +46,8 @@ def upgrade_command(config: Path | None, db: str | None) -> None:
 @db_group.command("current", **COMMAND, help="显示数据库当前的结构版本和本程序需要的版本。")
 @settings_options
 def current_command(config: Path | None, db: str | None) -> None:
-    engine = create_engine(load(config, db).database_url)
-    try:
+    with _engine(config, db) as engine:
         state = schema.schema_state(engine)
-    finally:
-        engine.dispose()
     if not state.has_tables:
         click.echo(f"数据库是空的；第一次使用时会按当前版本（{state.head}）建立。")
     elif state.up_to_date:
