@@ -14,4 +14,5 @@ bench: setup
 	.venv/bin/python bench/throughput.py
 	.venv/bin/python bench/ocr.py
 	.venv/bin/python bench/poll.py
+	.venv/bin/python bench/load.py
 	.venv/bin/python bench/convert.py
