@@ -96,9 +96,18 @@ def _refusal(state: SchemaState) -> str:
 
 
 def _lock(connection: Connection) -> None:
-    """Two processes starting on one new PostgreSQL database must not both create it."""
+    """One transaction for the whole change, held by one process at a time.
+
+    Two processes starting on one new database must not both create it, and
+    a process killed half-way must leave nothing behind: pysqlite runs DDL
+    outside any transaction unless one is begun explicitly, so a kill between
+    creating the tables and recording their version left a database every
+    later start refused (found by the SIGKILL test).
+    """
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _config(connection: Connection | None = None) -> Config:

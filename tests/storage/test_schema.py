@@ -124,3 +124,17 @@ def test_a_database_at_an_older_revision_is_refused_then_migrated_with_its_mail_
     database = Database(url)
     assert [s.submission.message.message_id for s in database.load_all()] == ["<old@163.com>"]
     assert "chore" in inspect(database.engine).get_table_names()
+
+
+def test_a_start_killed_between_creating_the_tables_and_recording_their_version_leaves_nothing(url, monkeypatch):
+    """The whole creation is one transaction: the next start makes the database afresh instead of refusing it."""
+    def killed(*_args, **_kwargs):
+        raise KeyboardInterrupt("killed before the version was recorded")
+
+    monkeypatch.setattr(command, "stamp", killed)
+    with pytest.raises(KeyboardInterrupt):
+        Database(url)
+    monkeypatch.undo()
+    assert [t for t in inspect(create_engine(url)).get_table_names() if t != "alembic_version"] == []
+    Database(url).engine.dispose()
+    assert _revision(url) == schema.schema_state(create_engine(url)).head
