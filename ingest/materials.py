@@ -12,7 +12,7 @@ from pathlib import PurePath
 
 from parsers.facts import Attachment, Material, StatsTable, UnreadableFile
 from parsers.media import read_photo, read_video
-from parsers.seal import electronic_signature
+from parsers.scan_source import electronic_signature
 from parsers.stats import Grid, read_grids, read_listing, read_stats
 from parsers.word import count_chars
 from rules.campaign import Campaign
@@ -80,7 +80,7 @@ def _enrich_one(m: Material, att: Attachment, index: int, reader: AttachmentRead
                 photos_wanted: bool) -> None:
     ext = _ext(att.filename)
     if ext in (".pdf", ".ofd"):
-        m.signed = electronic_signature(att.data)
+        m.signed = electronic_signature(att.filename, att.data)
     if m.kind == "photo" and photos_wanted:
         try:
             m.photo = read_photo(att.data)

@@ -155,3 +155,22 @@ def image_page(src: Source, index: int) -> tuple[np.ndarray, float]:
         return sheet, 1.0
     rgb, _ = work_image(upright)
     return rgb, scale
+
+
+def electronic_signature(filename: str, data: bytes) -> bool:
+    """Whether a PDF or OFD carries a signed electronic seal, judged as the scan reader judges it.
+
+    A signed `/Sig` field for a PDF (`pdf_seal.find_signatures`), a signature
+    with its signed value for an OFD (`ofd.read_ofd`); a file that cannot
+    be opened carries none.
+    """
+    try:
+        src = Source(filename, data)
+    except UnreadableFile:
+        return False
+    try:
+        if src.is_pdf:
+            return src.signatures().signed
+        return bool(src.is_ofd and src.ofd.signed)
+    finally:
+        src.close()

@@ -163,19 +163,3 @@ def seal_image(data: bytes) -> bool:
     page = Image.new("RGB", (side, side), "white")
     page.paste(rgb, ((side - rgb.width) // 2, (side - rgb.height) // 2))
     return find_seal(np.asarray(page)).found
-
-
-def electronic_signature(data: bytes) -> bool:
-    """Whether a PDF or OFD file carries an electronic seal (a digital signature over the document)."""
-    import io
-    import zipfile
-
-    if data.startswith(b"%PDF"):
-        return b"/ByteRange" in data and (b"/Type /Sig" in data or b"/Type/Sig" in data or b"/Sig" in data)
-    if data.startswith(b"PK"):
-        try:
-            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-        except zipfile.BadZipFile:
-            return False
-        return any(n.lower().endswith(("signatures.xml", ".esl", "seal.esl", "signedvalue.dat")) for n in names)
-    return False

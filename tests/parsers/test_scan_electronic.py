@@ -81,3 +81,17 @@ def test_seal_picture_hidden_on_the_page_is_found_among_the_embedded_pictures():
 def test_plain_exported_pdf_has_no_seal():
     seal = _page(text_pdf("project", NAME, UNIT)).seal
     assert not seal.found and seal.method is None
+
+
+def test_a_table_sent_as_pdf_or_ofd_counts_as_e_sealed_only_when_really_signed():
+    """The statistics profiles ask the same question of a table file as the scan reader asks of a page."""
+    from ingest.samples.esign import signed_pdf
+    from ingest.samples.ofd import build_ofd_form
+    from parsers.scan_source import electronic_signature
+
+    unit = "普陀区长征镇社区学校"
+    assert electronic_signature("统计表.pdf", signed_pdf("case", "统计表", unit))
+    assert not electronic_signature("统计表.pdf", signed_pdf("case", "统计表", unit, signed=False))
+    assert electronic_signature("统计表.ofd", build_ofd_form("case", "统计表", unit))
+    assert not electronic_signature("统计表.ofd", build_ofd_form("case", "统计表", unit, signed=False))
+    assert not electronic_signature("统计表.pdf", b"%PDF-1.7 damaged")
