@@ -137,7 +137,7 @@ def _run(action, config, db):
         raise click.ClickException(str(exc)) from exc
 
 
-@click.command("reprocess", **COMMAND, help="按现在的规则和配置重新审核保存的原始邮件（不给报送单位发邮件，除非加 --notify）。")
+@click.command("reprocess", **COMMAND, help="按现在的规则和配置重新审核保存的原始邮件（不给报送单位发邮件，除非加 --notify；此前处理出错、尚未答复的来信，此时发出回执或修改通知）。")
 @click.argument("submission_id", metavar="编号", type=int, required=False)
 @click.option("--all", "everything", is_flag=True, help="重新审核全部来信（按收到顺序）。")
 @click.option("--notify", is_flag=True, help="把新的审核结果发给报送单位。")
@@ -147,9 +147,14 @@ def reprocess_command(submission_id, everything, notify, config, db) -> None:
         raise click.UsageError("请写一个编号，或者用 --all 重新审核全部来信（二者选一）。")
     if everything:
         done = _run(lambda p: coordinator.reprocess_all(p, notify, terminal_progress), config, db)
-        click.echo(f"已重新审核 {len(done)} 封来信。")
+        failed = [d for d in done if d.error]
+        click.echo(f"已重新审核 {len(done) - len(failed)} 封来信。")
+        for d in failed:
+            click.echo(f"编号 {d.stored.id} 重新审核时出错：{d.error}（原有审核结果未改变）", err=True)
         return
     done = _run(lambda p: coordinator.reprocess(p, submission_id, notify), config, db)
+    if done.error:
+        raise click.ClickException(f"重新审核编号 {submission_id} 时出错：{done.error}。原有审核结果未改变，问题排除后请再试。")
     click.echo(f"已重新审核编号 {submission_id}：{STATUS_CN.get(done.stored.status, done.stored.status)}。")
 
 

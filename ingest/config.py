@@ -19,6 +19,7 @@ from ingest import profile_files, service_config
 from ingest.linkcheck import LinkCheckSettings
 from notifier.reply import ReplyIdentity
 from parsers.archive import ArchiveLimits
+from parsers.limits import ReadingLimits
 from rules import clock
 from rules.campaign import Campaign
 from rules.units import roster_from_config
@@ -40,6 +41,7 @@ class Settings:
     smtp: service_config.SmtpSettings | None = None
     schedule: service_config.ScheduleSettings = field(default_factory=service_config.ScheduleSettings)
     archives: ArchiveLimits = field(default_factory=ArchiveLimits)
+    limits: ReadingLimits = field(default_factory=ReadingLimits)
     web: service_config.WebSettings = field(default_factory=service_config.WebSettings)
     dry_run: bool = False  # write replies as .eml files into outbox_dir instead of sending them
     more_campaigns: list[Campaign] = field(default_factory=list)  # the other active profiles, after `campaign`
@@ -159,6 +161,7 @@ def _settings(data: dict, *, db: str | None, outbox: Path | None) -> Settings:
         outbox_dir=Path(outbox) if outbox else data_dir / "outbox",
         templates_dir=Path(templates) if templates else None,
         archives=_archive_limits(data.get("archives", {})),
+        limits=_reading_limits(data.get("limits", {})),
         dry_run=outbox is not None,
         **service,
     )
@@ -175,6 +178,20 @@ def _archive_limits(section: dict) -> ArchiveLimits:
     if min(limits.max_depth, limits.max_members, limits.max_total_mb, limits.max_ratio) < 1:
         raise ConfigError("压缩包配置（[archives]）有误：各项应为正整数。")
     return limits
+
+
+def _reading_limits(section: dict) -> ReadingLimits:
+    """[limits]: what one message may cost to read (sizes, pages, pixels, seconds)."""
+    unknown = sorted(set(section) - set(ReadingLimits.keys()))
+    if unknown:
+        raise ConfigError(f"读取限制配置（[limits]）中有无法识别的项：{'、'.join(unknown)}")
+    try:
+        values = {key: int(value) for key, value in section.items()}
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"读取限制配置（[limits]）有误：{exc}（各项应为正整数）") from exc
+    if any(v < 1 for v in values.values()):
+        raise ConfigError("读取限制配置（[limits]）有误：各项应为正整数。")
+    return ReadingLimits(**values)
 
 
 def deadline(value: object, tz: ZoneInfo) -> datetime:

@@ -6,10 +6,11 @@ The CLI and the web console call these; each change is kept in the history
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.pipeline import Pipeline
+from ingest.pipeline import Pipeline, failure_in_words
 from ingest.progress import ProgressFactory, no_progress
 from ingest.stats_summary import stats_summaries
 from notifier.workbook import export_workbook
@@ -21,6 +22,9 @@ from storage.files import sha256_hex
 from storage.mapping import StoredSubmission
 
 
+log = logging.getLogger(__name__)
+
+
 class NotFound(LookupError):
     """No submission with that id; the message is Chinese."""
 
@@ -29,6 +33,7 @@ class NotFound(LookupError):
 class Done:
     stored: StoredSubmission
     reply_path: Path | None = None
+    error: str | None = None  # why re-judging failed (ours), in words; the earlier verdict stands
 
 
 def _load(pipeline: Pipeline, submission_id: int) -> StoredSubmission:
@@ -76,18 +81,30 @@ def reprocess(pipeline: Pipeline, submission_id: int, notify: bool = False, prof
         return Done(stored)
     decision = next((h for h in reversed(changes.history(pipeline.db, submission_id))
                      if h.action in ("accept", "reject")), None)
-    message = parse_message(pipeline.files.get(stored.raw_sha256), pipeline.settings.archives)
-    sub, why = pipeline.classify(message, profile=profile or stored.submission.profile)
+    try:
+        message = pipeline.parse(pipeline.files.get(stored.raw_sha256))
+        sub, why = pipeline.classify(message, profile=profile or stored.submission.profile)
+        if sub.profile is not None:
+            defects, status = pipeline.assess(sub)
+    except Exception as exc:  # ours again (a binary still missing, a budget): the verdict on file stands
+        log.exception("reprocessing submission %s failed", submission_id)
+        words = failure_in_words(exc)
+        changes.note_action(pipeline.db, submission_id, "reprocess", f"重新审核时出错：{words}", actor)
+        return Done(_load(pipeline, submission_id), error=words)
     if sub.profile is None:
         changes.refile(pipeline.db, submission_id, sub, "review", [], why, actor)
         return Done(_load(pipeline, submission_id))
-    defects, status = pipeline.assess(sub)
     changes.refile(pipeline.db, submission_id, sub, status, defects, sub.timing_note, actor)
     if decision is not None:  # a coordinator's decision outlives a re-run of the rules
         decide(pipeline, submission_id, decision.action == "accept", decision.note, notify=False,
                actor=decision.actor)
+    failed_before = stored.status == "error"
     stored = _load(pipeline, submission_id)
-    path = _notify(pipeline, stored, f"reprocess-{len(changes.history(pipeline.db, submission_id))}") if notify else None
+    path = None
+    if notify:
+        path = _notify(pipeline, stored, f"reprocess-{len(changes.history(pipeline.db, submission_id))}")
+    elif failed_before:  # our failure kept the unit waiting: its first answer goes out now, once
+        path = _notify(pipeline, stored, "first")
     return Done(stored, path)
 
 
@@ -122,7 +139,7 @@ def resend(pipeline: Pipeline, submission_id: int, actor: str | None = None) -> 
 def reprocess_all(pipeline: Pipeline, notify: bool = False, progress: ProgressFactory = no_progress) -> list[Done]:
     """Judge every stored mail again, oldest first, rebuilding the collection from scratch."""
     changes.reset_collection(pipeline.db)
-    ids = [stored.id for stored in pipeline.db.load_all(statuses=("accepted", "defective", "review"))]
+    ids = [stored.id for stored in pipeline.db.load_all(statuses=("accepted", "defective", "review", "error"))]
     done = []
     with progress("重新审核", len(ids)) as advance:
         for submission_id in ids:

@@ -24,8 +24,10 @@ from notifier.autoreply import automated_reason
 from notifier.outbox import Outgoing, outgoing
 from notifier.notices import compose_coordinator_note
 from notifier.reply import compose_reply, reply_address, reply_template
+from parsers import limits
 from parsers.email import parse_message, thread_ids
-from parsers.facts import ConversionFailed, Defect, MailMessage, Material, ShareLink, SubjectInfo, Submission
+from parsers.facts import (Defect, MailMessage, Material, ReadingFailed, ShareLink, SubjectInfo,
+                           Submission)
 from parsers.links import (find_links, find_links_in_document, find_links_in_html, give_spare_codes,
                            html_text, merge_links, spare_codes)
 from parsers.subject import parse_subject
@@ -56,7 +58,12 @@ class Outcome:
 
 
 def read_materials(message: MailMessage, cache_dir: Path | None = None) -> list[Material]:
-    return [read_material(att, cache_dir) for att in message.attachments]
+    """Every attachment read, within the message's time budget (`[limits]`)."""
+    materials = []
+    for att in message.attachments:
+        limits.check()
+        materials.append(read_material(att, cache_dir))
+    return materials
 
 
 def classify(message: MailMessage, campaign: Campaign, cache_dir: Path | None = None,
@@ -139,7 +146,7 @@ class Pipeline:
             return self._failed(raw_sha, source, exc)
 
     def _process(self, raw: bytes, raw_sha: str, source: str, received: datetime | None) -> Outcome:
-        message = parse_message(raw, self.settings.archives)  # 2. parse
+        message = self.parse(raw)  # 2. parse
         if self.db.find_duplicate(message.message_id, raw_sha, message.sender):
             return Outcome(source, message.message_id, "duplicate")
         reason = automated_reason(message, [self.settings.identity.address])
@@ -164,20 +171,28 @@ class Pipeline:
         outcome.reply_path = self.deliver(reply.key if reply else None)  # 6. reply
         return outcome
 
+    def parse(self, raw: bytes) -> MailMessage:
+        """The message read, its archives opened within `[archives]`, its files past `[limits]` marked."""
+        message = parse_message(raw, self.settings.archives)
+        limits.limit_files(message.attachments, self.settings.limits)
+        return message
+
     def classify(self, message: MailMessage, received: datetime | None = None,
                  profile: str | None = None) -> tuple[Submission, str]:
         """The facts of a message under its profile: the one named, else the one routing finds.
 
         A message no profile (or several) fits is classified under the first
         and comes back with `profile` None, to be held for review; the second
-        value says why, for the coordinator.
+        value says why, for the coordinator. Reading is bounded by the
+        message's time budget (`[limits]`): past it, OverBudget (ours) is raised.
         """
-        materials = read_materials(message, self.settings.cache_dir)
-        reader = AttachmentReader(message.attachments)
-        chosen = self.settings.profile(profile) if profile else None
-        routed = route(message.subject, materials, reader, self.settings.profiles()) if chosen is None else None
-        campaign = chosen or routed.campaign or self.settings.campaign
-        sub = classify(message, campaign, self.settings.cache_dir, received, materials, reader)
+        with limits.reading(self.settings.limits):
+            materials = read_materials(message, self.settings.cache_dir)
+            reader = AttachmentReader(message.attachments)
+            chosen = self.settings.profile(profile) if profile else None
+            routed = route(message.subject, materials, reader, self.settings.profiles()) if chosen is None else None
+            campaign = chosen or routed.campaign or self.settings.campaign
+            sub = classify(message, campaign, self.settings.cache_dir, received, materials, reader)
         if chosen is None and routed.campaign is None:
             sub.profile = None
         return sub, routed.why if routed else "协调人指定"
@@ -272,7 +287,7 @@ class Pipeline:
 def failure_in_words(exc: Exception) -> str:
     """What went wrong, for a coordinator: Chinese words, not an exception class."""
     text = str(exc)
-    if isinstance(exc, ConversionFailed):
+    if isinstance(exc, ReadingFailed):
         return text
     if isinstance(exc, TimeoutError):
         return f"处理超时（{text}）" if text else "处理超时"

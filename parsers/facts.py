@@ -128,6 +128,8 @@ class ScanReading:
 
     pages: list[ScanPage] = field(default_factory=list)
     error: str | None = None
+    page_count: int = 0  # pages in the file
+    unread_pages: int = 0  # of them, past `[limits] max_pages`, not read
 
 
 @dataclass
@@ -265,7 +267,16 @@ class UnreadableFile(Exception):
     """
 
 
-class ConversionFailed(RuntimeError):
+class ReadingFailed(RuntimeError):
+    """Our reader failed (a bug, a missing or broken program, a time limit of ours): never the file's fault.
+
+    The pipeline files the mail as an error for the coordinator and tells the
+    submitter nothing; `intake reprocess` reads it again once it is fixed.
+    The message is Chinese, for the coordinator.
+    """
+
+
+class ConversionFailed(ReadingFailed):
     """Our converter (LibreOffice) is missing, hung or crashed: an internal failure, not the file's.
 
     It is never turned into a defect notice: the pipeline files the mail as an

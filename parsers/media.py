@@ -18,23 +18,31 @@ from fractions import Fraction
 from pathlib import Path
 
 from parsers.facts import PhotoInfo, UnreadableFile, VideoInfo
+from parsers.limits import check_pixels, too_many_pixels
 
 FFPROBE_SECONDS = 60
 SAME_PHOTO = 6  # Hamming distance of 64-bit pHashes up to which two photos are one (a re-compressed copy: 0–4)
 
 
 def read_photo(data: bytes) -> PhotoInfo:
-    """Format, size and perceptual hash of a picture."""
+    """Format, size and perceptual hash of a picture.
+
+    The size is read from the header and checked before any pixel is
+    decoded; a JPEG is decoded at reduced size, which is all the hash needs.
+    """
     import imagehash
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            fmt = (image.format or "").lower()
-            return PhotoInfo(format=fmt, width=image.width, height=image.height,
+            fmt, (width, height) = (image.format or "").lower(), image.size
+            check_pixels(width, height, "图片")
+            image.draft("RGB", (512, 512))
+            return PhotoInfo(format=fmt, width=width, height=height,
                              phash=str(imagehash.phash(image.convert("RGB"))))
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise too_many_pixels("图片") from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise UnreadableFile("图片文件已损坏或格式无法识别，请重新导出为 JPG 或 PNG 后发送。") from exc
 
 

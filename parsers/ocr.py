@@ -9,7 +9,9 @@ table rows go to Tesseract: one call per page in the usual case. When a seal
 sits inside the table, the label cell of its row rides along in the same call
 so we can tell whether it was pressed into 申报单位意见.
 
-Every Tesseract call has a timeout; results are cached by page content in
+Every Tesseract call has a timeout (`[limits] ocr_page_seconds`); a timeout,
+a missing Tesseract or its crash is our failure (`ReadingFailed`), never an
+empty page that would read as a missing form. Results are cached by page content in
 ``PageCache`` so a re-sent scan is not read again.
 """
 
@@ -33,14 +35,14 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import pytesseract  # noqa: E402
 
-from parsers.facts import FORM_TITLES  # noqa: E402
+from parsers import limits  # noqa: E402
+from parsers.facts import FORM_TITLES, ReadingFailed  # noqa: E402
 
 log = logging.getLogger(__name__)
 
 # chi_sim alone: adding eng made the band 30% slower and garbled table rows in
 # our measurements, while chi_sim reads the digits and Latin letters in forms.
 LANG = os.environ.get("INTAKE_OCR_LANG", "chi_sim")
-TIMEOUT = 30  # seconds for one Tesseract call on one band
 WORK_LONG_SIDE = 1754  # an A4 page at 150 dpi: enough for 小四 text, 4× fewer pixels than 300 dpi
 CACHE_VERSION = "scan-v2"  # v2: seals of any colour, with how the page was stamped
 
@@ -239,14 +241,24 @@ class _Word:
 
 
 def _ocr_words(image: np.ndarray) -> tuple[list[_Word], float]:
-    """Recognised words with boxes and the mean confidence; nothing on timeout."""
+    """Recognised words with boxes and the mean confidence (none for an empty band).
+
+    Raises ReadingFailed when Tesseract is missing, crashes or runs out of time.
+    """
+    if image.size == 0:
+        return [], 0.0
+    seconds = limits.current().ocr_page_seconds
     try:
         data = pytesseract.image_to_data(
-            image, lang=LANG, config="--psm 6", timeout=TIMEOUT, output_type=pytesseract.Output.DICT
+            image, lang=LANG, config="--psm 6", timeout=seconds, output_type=pytesseract.Output.DICT
         )
-    except (RuntimeError, pytesseract.TesseractError) as exc:
-        log.warning("tesseract failed on a band: %s", exc)
-        return [], 0.0
+    except pytesseract.TesseractNotFoundError as exc:
+        raise ReadingFailed("本机没有安装文字识别程序 Tesseract（Debian 软件包 tesseract-ocr、tesseract-ocr-chi-sim），"
+                            "无法读取扫描件") from exc
+    except pytesseract.TesseractError as exc:
+        raise ReadingFailed(f"文字识别程序 Tesseract 出错：{exc.message or exc.status}") from exc
+    except RuntimeError as exc:  # pytesseract's timeout
+        raise ReadingFailed(f"识别一页扫描件的文字超过 {seconds} 秒未完成（[limits] ocr_page_seconds）") from exc
     words, confs = [], []
     for i, text in enumerate(data["text"]):
         if not text.strip():

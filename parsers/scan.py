@@ -29,7 +29,9 @@ from pathlib import Path
 import cv2
 from PIL import Image
 
-from parsers.facts import ScanPage, ScanReading, UnreadableFile
+from parsers import limits
+from parsers.facts import ReadingFailed, ScanPage, ScanReading, UnreadableFile
+from parsers.limits import ReadingLimits
 from parsers.ocr import PageCache
 from parsers.scan_page import read_one
 from parsers.ofd_render import render_page as render_ofd_page
@@ -70,9 +72,14 @@ def render_page(filename: str, data: bytes, index: int, long_side: int = 1400) -
 _open: dict[str, Source] = {}
 
 
-def _worker_page(task: tuple[str, str, int, str | None]) -> ScanPage | str:
-    """Read one page in a worker; keeps the current file open between its pages."""
-    filename, path, index, cache_dir = task
+def _worker_page(task: tuple[str, str, int, str | None, ReadingLimits]) -> ScanPage | str:
+    """Read one page in a worker; keeps the current file open between its pages.
+
+    A damaged page comes back as the submitter's reason (a string); our own
+    failure comes back as ReadingFailed, raised in the parent by the pool.
+    """
+    filename, path, index, cache_dir, reading_limits = task
+    limits.use(reading_limits)
     try:
         if path not in _open:
             for old in _open.values():
@@ -80,9 +87,13 @@ def _worker_page(task: tuple[str, str, int, str | None]) -> ScanPage | str:
             _open.clear()
             _open[path] = Source(filename, path)
         return read_one(_open[path], index, PageCache(cache_dir))
-    except Exception as exc:  # a bad page must not take the other pages down
+    except UnreadableFile as exc:  # a bad page must not take the other pages down
         log.warning("page %d of %s unreadable: %s", index + 1, filename, exc)
-        return f"扫描件《{filename}》第{index + 1}页无法读取，请重新扫描该页后发送。"
+        return str(exc)
+    except ReadingFailed:
+        raise
+    except Exception as exc:  # opening the spooled copy failed: ours
+        raise ReadingFailed(f"读取扫描件《{filename}》时程序出错（{type(exc).__name__}：{exc}）") from exc
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -97,24 +108,33 @@ def _init_worker() -> None:
     cv2.setNumThreads(1)
 
 
-def _collect(results: list[ScanPage | str]) -> ScanReading:
-    """Pages read, and the reasons (deduplicated) for pages that could not be."""
+def _collect(results: list[ScanPage | str], count: int = 0) -> ScanReading:
+    """Pages read, the reasons (deduplicated) for pages that could not be, and the pages left unread."""
     pages = [r for r in results if isinstance(r, ScanPage)]
     errors = list(dict.fromkeys(r for r in results if isinstance(r, str)))
-    return ScanReading(pages=pages, error="；".join(errors[:3]) if errors else None)
+    count = max(count, len(results))
+    return ScanReading(pages=pages, error="；".join(errors[:3]) if errors else None,
+                       page_count=count, unread_pages=count - len(results))
+
+
+def _charged(result: ScanPage | str) -> ScanPage | str:
+    """Count a page's reading time against the message's OCR allowance."""
+    if isinstance(result, ScanPage):
+        limits.charge_ocr(result.ocr_seconds)
+    return result
 
 
 def _read_inline(filename: str, data: bytes, cache: PageCache) -> ScanReading:
     src = Source(filename, data)
     try:
         results = []
-        for i in range(src.count):
+        for i in range(min(src.count, limits.current().max_pages)):
             try:
-                results.append(read_one(src, i, cache))
-            except Exception as exc:  # noqa: BLE001 - reported as a defect, never raised
+                results.append(_charged(read_one(src, i, cache)))
+            except UnreadableFile as exc:  # reported to the submitter; the other pages are still read
                 log.warning("page %d of %s unreadable: %s", i + 1, filename, exc)
-                results.append(f"扫描件《{filename}》第{i + 1}页无法读取，请重新扫描该页后发送。")
-        return _collect(results)
+                results.append(str(exc))
+        return _collect(results, src.count)
     finally:
         src.close()
 
@@ -125,12 +145,15 @@ def read_scans(
     """Read several scan files, their pages spread over worker processes.
 
     One message often carries a scan per page ("one JPG per page"); reading
-    them together keeps every core busy. Never raises: a file that cannot be
-    read gets ``error`` set and the others are still read.
+    them together keeps every core busy. A file that cannot be read gets
+    ``error`` set and the others are still read; only the first
+    ``[limits] max_pages`` pages of a file are read. Our own failures
+    (ReadingFailed, OverBudget) are raised, never turned into a reason for the unit.
     """
     workers = workers or os.cpu_count() or 1
     readings: list[ScanReading | None] = [None] * len(files)
-    tasks, spooled = [], []
+    tasks, spooled, counts = [], [], {}
+    max_pages = limits.current().max_pages
     cache_arg = str(cache_dir) if cache_dir else None
     try:
         for i, (name, data) in enumerate(files):
@@ -153,33 +176,31 @@ def read_scans(
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             spooled.append(path)
-            tasks += [(i, (name, path, p, cache_arg)) for p in range(count)]
+            counts[i] = count
+            tasks += [(i, (name, path, p, cache_arg, limits.current())) for p in range(min(count, max_pages))]
         if tasks:
-            _run_pool(files, tasks, readings, workers)
+            _run_pool(files, tasks, readings, workers, counts)
     finally:
         for path in spooled:
             os.unlink(path)
     return [r or ScanReading(error="扫描件无法读取，请重新扫描后发送。") for r in readings]
 
 
-def _run_pool(files, tasks, readings, workers) -> None:
+def _run_pool(files, tasks, readings, workers, counts) -> None:
     by_file: dict[int, list] = {}
+    pool = _pool(min(workers, len(tasks)))
     try:
-        with _pool(min(workers, len(tasks))) as pool:
-            for (i, _), result in zip(tasks, pool.map(_worker_page, [t for _, t in tasks])):
-                by_file.setdefault(i, []).append(result)
-    except BrokenProcessPool:
-        log.exception("scan worker died")
-        for i, _ in tasks:
-            by_file.setdefault(i, []).append(f"扫描件《{files[i][0]}》读取时出错，请重新扫描后发送。")
+        for (i, _), result in zip(tasks, pool.map(_worker_page, [t for _, t in tasks])):
+            by_file.setdefault(i, []).append(_charged(result))
+    except BrokenProcessPool as exc:  # a worker died (killed, out of memory, a crash in a library): ours to see
+        names = "、".join(dict.fromkeys(f"《{files[i][0]}》" for i, _ in tasks))
+        raise ReadingFailed(f"读取扫描件{names}的进程意外退出（{exc}）") from exc
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # past the budget: the pages not begun are dropped
     for i, results in by_file.items():
-        readings[i] = _collect(results)
+        readings[i] = _collect(results, counts[i])
 
 
 def read_scan(filename: str, data: bytes, cache_dir: Path | None = None, workers: int | None = None) -> ScanReading:
-    """Read every page of one scan file; never raises (``error`` says why, in Chinese)."""
-    try:
-        return read_scans([(filename, data)], cache_dir, workers)[0]
-    except Exception:  # noqa: BLE001 - a scan must never stop the message
-        log.exception("reading scan %s failed", filename)
-        return ScanReading(error=f"扫描件《{filename}》读取时出错，请重新扫描后以PDF或JPG格式发送。")
+    """Read one scan file (its first ``max_pages`` pages); ``error`` says why a page could not be, in Chinese."""
+    return read_scans([(filename, data)], cache_dir, workers)[0]

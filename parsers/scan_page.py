@@ -16,13 +16,20 @@ inch, origin top-left, as pdfplumber counts) for PDF and OFD pages.
 
 from __future__ import annotations
 
+import struct
 import time
+import zlib
 from dataclasses import asdict
 
 import cv2
 import numpy as np
+import pypdfium2
+from PIL import Image
+from pdfminer.psexceptions import PSException
+from pdfplumber.utils.exceptions import PdfminerException
 
-from parsers.facts import ScanPage, SealFinding
+from parsers.facts import ReadingFailed, ScanPage, SealFinding, UnreadableFile
+from parsers.limits import check_pixels
 from parsers.ocr import WORK_LONG_SIDE, PageCache, PageRead, parse_fields, read_page
 from parsers.ofd import OfdPage
 from parsers.ofd_render import render_page
@@ -34,6 +41,9 @@ SEAL_DPI = 100  # enough for a 4-cm seal; used when the text comes from a text l
 MIN_TEXT_CHARS = 20  # fewer characters than this in a page: treat it as a picture
 PENDING = 0.45  # an unsigned signature field: between UNCERTAIN and FOUND, a person looks
 MM_TO_PT = 72 / 25.4
+# What pdfium, pdfminer and Pillow raise for a damaged page (PIL: OSError "truncated", SyntaxError).
+_DAMAGE = (pypdfium2.PdfiumError, PSException, PdfminerException, Image.DecompressionBombError, OSError,
+           EOFError, SyntaxError, struct.error, zlib.error)
 
 
 def _render_dpi(page) -> float:
@@ -114,7 +124,7 @@ def _text_page_seal(src: Source, index: int, page) -> SealFinding:
     signed = _signature_seal(src, index, page)
     if signed and signed.found:
         return signed
-    seal = _picture_seal(np.asarray(page.to_image(resolution=SEAL_DPI).original.convert("RGB")), SEAL_DPI)
+    seal = _picture_seal(np.asarray(_draw(src, index, page, SEAL_DPI).convert("RGB")), SEAL_DPI)
     if not seal.found and page.images:
         embedded = embedded_seal(src.pdfium(), index)
         if embedded and embedded[0].confidence > seal.confidence:
@@ -125,6 +135,12 @@ def _text_page_seal(src: Source, index: int, page) -> SealFinding:
     if signed and signed.confidence > seal.confidence:
         return signed
     return seal
+
+
+def _draw(src: Source, index: int, page, dpi: float):
+    """The page as a picture at `dpi`, once its size in pixels is known to be within the limit."""
+    check_pixels(page.width * dpi / 72, page.height * dpi / 72, f"扫描件《{src.filename}》第{index + 1}页")
+    return page.to_image(resolution=dpi).original
 
 
 def pdf_page(src: Source, index: int, cache: PageCache) -> tuple[ScanPage, bool]:
@@ -138,7 +154,7 @@ def pdf_page(src: Source, index: int, cache: PageCache) -> tuple[ScanPage, bool]
             kind = fields.kind or ("other" if len(page.rects) + len(page.lines) < 3 else None)
             return ScanPage(index, kind, fields.name, fields.unit, seal, 0.0, text), False
     dpi = _render_dpi(page)
-    rgb, scale = work_image(page.to_image(resolution=dpi).original)
+    rgb, scale = work_image(_draw(src, index, page, dpi))
     result, cached = analyse(rgb, index, cache, 72 / (dpi * scale))
     signed = _signature_seal(src, index, page)
     if signed and signed.confidence > result.seal.confidence:
@@ -160,6 +176,12 @@ def _ofd_seal(src: Source, page: OfdPage) -> SealFinding | None:
     return SealFinding(found=True, confidence=1.0, box=_scaled_box(box, MM_TO_PT), where=where, method="ofd-seal")
 
 
+def _draw_ofd(src: Source, index: int, page: OfdPage, dpi: float):
+    """An OFD page (sized in millimetres) as a picture at `dpi`, within the pixel limit."""
+    check_pixels(page.width * dpi / 25.4, page.height * dpi / 25.4, f"扫描件《{src.filename}》第{index + 1}页")
+    return render_page(page, dpi)
+
+
 def ofd_page(src: Source, index: int, cache: PageCache) -> tuple[ScanPage, bool]:
     """An OFD page from its text; a page of pictures only is rendered and read by OCR."""
     page = src.ofd.pages[index]
@@ -167,14 +189,14 @@ def ofd_page(src: Source, index: int, cache: PageCache) -> tuple[ScanPage, bool]
     signed = _ofd_seal(src, page)
     if len("".join(text.split())) >= MIN_TEXT_CHARS:
         fields = parse_fields(page.lines()[:40])
-        seal = signed or _picture_seal(np.asarray(render_page(page, SEAL_DPI)), SEAL_DPI)
+        seal = signed or _picture_seal(np.asarray(_draw_ofd(src, index, page, SEAL_DPI)), SEAL_DPI)
         if seal.found and seal.box and seal.where is None:
             x, y, w, h = (v / MM_TO_PT for v in seal.box)
             seal.where = _where_in_text(page.labels_near((x, y, w, h)))
         kind = fields.kind or ("other" if page.paths < 3 else None)
         return ScanPage(index, kind, fields.name, fields.unit, seal, 0.0, text), False
     dpi = WORK_LONG_SIDE / (max(page.width, page.height) / 25.4)
-    rgb, scale = work_image(render_page(page, dpi))
+    rgb, scale = work_image(_draw_ofd(src, index, page, dpi))
     result, cached = analyse(rgb, index, cache, 72 / (dpi * scale))
     if signed:
         result.seal = signed
@@ -224,14 +246,32 @@ def analyse(rgb: np.ndarray, index: int, cache: PageCache, to_source: float) -> 
 
 
 def read_one(src: Source, index: int, cache: PageCache) -> ScanPage:
-    """One page; ``ocr_seconds`` is its wall time to read (render, seal, OCR), 0 from cache."""
+    """One page; ``ocr_seconds`` is its wall time to read (render, seal, OCR), 0 from cache.
+
+    Damage the libraries report while drawing the page is the file's
+    (UnreadableFile, told to the submitter); anything else that goes wrong
+    is ours (ReadingFailed, for the coordinator) — a bug of ours must never
+    come back to a unit as "please rescan".
+    """
     start = time.perf_counter()
-    if src.is_pdf:
-        page, cached = pdf_page(src, index, cache)
-    elif src.is_ofd:
-        page, cached = ofd_page(src, index, cache)
-    else:
-        rgb, scale = image_page(src, index)
-        page, cached = analyse(rgb, index, cache, 1 / scale)
+    try:
+        page, cached = _read(src, index, cache)
+    except (UnreadableFile, ReadingFailed):
+        raise
+    except _DAMAGE as exc:
+        if isinstance(exc, (FileNotFoundError, PermissionError)):  # our disk, not their file
+            raise ReadingFailed(f"读取扫描件《{src.filename}》第{index + 1}页时出错：{exc}") from exc
+        raise UnreadableFile(f"扫描件《{src.filename}》第{index + 1}页已损坏，无法读取，请重新扫描该页后发送。") from exc
+    except Exception as exc:
+        raise ReadingFailed(f"读取扫描件《{src.filename}》第{index + 1}页时程序出错（{type(exc).__name__}：{exc}）") from exc
     page.ocr_seconds = 0.0 if cached else round(time.perf_counter() - start, 3)
     return page
+
+
+def _read(src: Source, index: int, cache: PageCache) -> tuple[ScanPage, bool]:
+    if src.is_pdf:
+        return pdf_page(src, index, cache)
+    if src.is_ofd:
+        return ofd_page(src, index, cache)
+    rgb, scale = image_page(src, index)
+    return analyse(rgb, index, cache, 1 / scale)

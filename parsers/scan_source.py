@@ -18,6 +18,7 @@ import pdfplumber
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from parsers.facts import UnreadableFile
+from parsers.limits import check_pixels, too_many_pixels
 from parsers.ocr import WORK_LONG_SIDE
 from parsers.ofd import OfdDocument, read_ofd
 from parsers.pdf_seal import Signatures, find_signatures
@@ -112,13 +113,15 @@ def _open_pdf(filename: str, stream) -> pdfplumber.PDF:
 def _open_image(filename: str, stream) -> Image.Image:
     try:
         image = Image.open(stream)
-        image.size  # noqa: B018 - header read
-        return image
-    except (UnidentifiedImageError, OSError, ValueError, RuntimeError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:  # Pillow's own guard, past twice its default of 89 megapixels
+        raise too_many_pixels(f"扫描件《{filename}》") from exc
+    except (UnidentifiedImageError, OSError, ValueError, RuntimeError, SyntaxError) as exc:
         # pillow-heif raises ValueError/RuntimeError for a damaged HEIC
         raise UnreadableFile(
             f"扫描件《{filename}》不是可识别的图片或已损坏，无法打开。请重新扫描后以PDF或JPG格式发送。"
         ) from exc
+    check_pixels(*image.size, f"扫描件《{filename}》")  # from the header, before any pixel is decoded
+    return image
 
 
 def work_image(image: Image.Image) -> tuple[np.ndarray, float]:

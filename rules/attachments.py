@@ -25,11 +25,19 @@ def check_no_attachments(sub: Submission, campaign: Campaign) -> Iterator[Defect
 
 
 def check_unreadable(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
+    """A file that could not be opened; and, as a warning, a scan whose pages past the page limit went unread."""
     for m in sub.materials:
         if m.unreadable:
             yield Defect(
                 code="ATTACHMENT_UNREADABLE", severity="error", where=m.filename,
                 message=f"附件《{m.filename}》无法打开：{m.unreadable}",
+            )
+        elif m.scan and m.scan.unread_pages:
+            total = m.scan.page_count
+            yield Defect(
+                code="ATTACHMENT_UNREADABLE", severity="warning", where=m.filename,
+                message=f"附件《{m.filename}》共 {total} 页，超过系统可审阅的页数，只审阅了前 {total - m.scan.unread_pages} 页。"
+                        "如盖章页在后面，请把盖章页单独扫描后发送。",
             )
 
 
