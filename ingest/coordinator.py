@@ -70,11 +70,13 @@ def decide(pipeline: Pipeline, submission_id: int, accept: bool, note: str, noti
 
 
 def reprocess(pipeline: Pipeline, submission_id: int, notify: bool = False, profile: str | None = None,
-              actor: str | None = None) -> Done:
+              actor: str | None = None, first_answer: bool = True) -> Done:
     """Judge the stored raw mail again under today's rules and configuration.
 
     Under `profile` when given (`intake assign`), else under the profile it
-    was judged under; a mail held for review is routed again.
+    was judged under; a mail held for review is routed again. A mail that
+    failed on our side was never answered: with `first_answer` its unit gets
+    the receipt or notice now, once.
     """
     stored = _load(pipeline, submission_id)
     if stored.status in ("ignored", "duplicate"):
@@ -94,7 +96,7 @@ def reprocess(pipeline: Pipeline, submission_id: int, notify: bool = False, prof
     if sub.profile is None:
         changes.refile(pipeline.db, submission_id, sub, "review", [], why, actor)
         return Done(_load(pipeline, submission_id))
-    changes.refile(pipeline.db, submission_id, sub, status, defects, sub.timing_note, actor)
+    changes.refile(pipeline.db, submission_id, sub, status, defects, sub.held or sub.timing_note, actor)
     if decision is not None:  # a coordinator's decision outlives a re-run of the rules
         decide(pipeline, submission_id, decision.action == "accept", decision.note, notify=False,
                actor=decision.actor)
@@ -103,7 +105,7 @@ def reprocess(pipeline: Pipeline, submission_id: int, notify: bool = False, prof
     path = None
     if notify:
         path = _notify(pipeline, stored, f"reprocess-{len(changes.history(pipeline.db, submission_id))}")
-    elif failed_before:  # our failure kept the unit waiting: its first answer goes out now, once
+    elif failed_before and first_answer and stored.status in ("accepted", "defective"):  # it kept the unit waiting
         path = _notify(pipeline, stored, "first")
     return Done(stored, path)
 
@@ -120,7 +122,7 @@ def assign(pipeline: Pipeline, submission_id: int, profile: str, notify: bool = 
         names = "、".join(c.name for c in pipeline.settings.profiles())
         raise NotFound(f"没有名为“{profile}”的征集配置（当前启用：{names}；也可用 intake profiles 查看内置配置）。")
     _load(pipeline, submission_id)
-    done = reprocess(pipeline, submission_id, notify=False, profile=campaign.name, actor=actor)
+    done = reprocess(pipeline, submission_id, notify=False, profile=campaign.name, actor=actor, first_answer=False)
     changes.note_action(pipeline.db, submission_id, "assign", f"协调人指定征集：{campaign.name}（{campaign.title}）",
                         actor)
     path = _notify(pipeline, done.stored, f"assign-{len(changes.history(pipeline.db, submission_id))}") if notify else None

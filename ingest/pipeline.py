@@ -35,7 +35,7 @@ from rules import clock, judge
 from rules.campaign import Campaign
 from rules.collection import place_in_collection
 from rules.timing import assign_batch, sending_time
-from rules.units import resolve_unit
+from rules.units import resolve_unit, sender_not_allowed
 from storage.database import Database
 from storage.files import FileStore
 from storage.outgoing import queue
@@ -162,12 +162,13 @@ class Pipeline:
         for att in message.attachments:
             self.files.put(att.data, durable=False)  # the raw message, stored durably, holds them too
             att.data = b""  # now in the store: an Outcome kept for a report must not hold every file of a run
-        reply = self.compose(sub, status, defects, f"auto:{raw_sha}")
+        reply = None if sub.held else self.compose(sub, status, defects, f"auto:{raw_sha}")
+        note = sub.held or sub.timing_note
         sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status=status, defects=defects,
-                                      note=sub.timing_note, outgoing=[reply] if reply else [])  # 5. file, with its reply
+                                      note=note, outgoing=[reply] if reply else [])  # 5. file, with its reply
         if sid is None:  # another worker filed the same mail first
             return Outcome(source, message.message_id, "duplicate")
-        outcome = Outcome(source, message.message_id, status, sub, defects, sid, note=sub.timing_note)
+        outcome = Outcome(source, message.message_id, status, sub, defects, sid, note=note)
         outcome.reply_path = self.deliver(reply.key if reply else None)  # 6. reply
         return outcome
 
@@ -215,7 +216,8 @@ class Pipeline:
         known = self._known_unit(sub, campaign)
         defects = judge(sub, campaign)
         place_in_collection(sub, known.answers_our_notice)
-        return defects, verdict(defects)
+        sub.held = sender_not_allowed(sub, campaign.roster)
+        return defects, "review" if sub.held else verdict(defects)
 
     def _file_review(self, sub: Submission, raw_sha: str, source: str, why: str) -> Outcome:
         """A mail that fits no active profile, or several: filed for the coordinator, nobody answered."""

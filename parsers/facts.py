@@ -251,6 +251,7 @@ class Submission:
     unit_evidence: list[str] = field(default_factory=list)  # how, in Chinese
     replaces_all: bool = False  # replaces the unit's whole earlier set in its batch (rules.collection)
     profile: str | None = None  # the campaign profile it was judged under; None while held for review
+    held: str | None = None  # why it waits for a coordinator instead of an answer (a sender off the unit's allowlist)
 
     def forms(self) -> list[Material]:
         return [m for m in self.materials if m.form is not None]

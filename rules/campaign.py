@@ -28,18 +28,30 @@ class RosterUnit:
     name: str
     aliases: list[str] = field(default_factory=list)
     addresses: list[str] = field(default_factory=list)  # "x@163.com", or "@yz.edu.cn" for a whole domain
+    # When set, the only senders (addresses or "@domains") whose mail for this unit is answered
+    # automatically; mail for it from elsewhere waits for a coordinator. They identify the unit too.
+    allowlist: list[str] = field(default_factory=list)
 
     def names(self) -> list[str]:
         return [self.name, *self.aliases]
 
     def owns_address(self, address: str, *, domains: bool) -> bool:
-        address = address.strip().lower()
-        for own in (a.strip().lower() for a in self.addresses):
-            if own.startswith("@") and domains and address.endswith(own):
-                return True
-            if own == address:
-                return True
-        return False
+        return _matches(address, [*self.addresses, *self.allowlist], domains)
+
+    def allows(self, address: str) -> bool:
+        """Whether mail from `address` may be answered for this unit without a coordinator."""
+        return not self.allowlist or _matches(address, self.allowlist, domains=True)
+
+
+def _matches(address: str, patterns: list[str], domains: bool) -> bool:
+    """An exact address, or (with `domains`) an "@domain" the address is at — never a look-alike domain."""
+    address = (address or "").strip().lower()
+    for own in (a.strip().lower() for a in patterns):
+        if own.startswith("@") and domains and address.endswith(own):
+            return True
+        if own == address:
+            return True
+    return False
 
 
 @dataclass

@@ -105,11 +105,29 @@ def check_unit_mismatch(sub: Submission, campaign: Campaign) -> Iterable[Defect]
 
 
 def roster_from_config(entries: list[dict]) -> Roster:
-    """`[roster] units = [{ name, aliases, addresses }]` as a Roster; raises ValueError on a bad entry."""
+    """`[roster] units = [{ name, aliases, addresses, allowlist }]` as a Roster; raises ValueError on a bad entry."""
     units = []
     for entry in entries:
         if not isinstance(entry, dict) or not str(entry.get("name", "")).strip():
             raise ValueError(f"名册条目缺少单位名称：{entry!r}")
-        units.append(RosterUnit(str(entry["name"]).strip(), [str(a) for a in entry.get("aliases", [])],
-                                [str(a) for a in entry.get("addresses", [])]))
+        lists = {key: entry.get(key, []) for key in ("aliases", "addresses", "allowlist")}
+        for key, value in lists.items():
+            if isinstance(value, str) or not isinstance(value, list):
+                raise ValueError(f"“{entry['name']}”的 {key} 应写成列表，如 {key} = [\"…\"]")
+        words = {key: [str(a) for a in value] for key, value in lists.items()}
+        units.append(RosterUnit(str(entry["name"]).strip(), **words))
     return Roster(units)
+
+
+def sender_not_allowed(sub: Submission, roster: Roster) -> str | None:
+    """Why a mail waits for a coordinator instead of an answer: its unit has an allowlist without this sender.
+
+    The mail is still read and judged, so the coordinator sees everything;
+    only the automatic receipt or notice is held back.
+    """
+    entry = roster.for_name(sub.unit) if sub.unit else None
+    if entry is None or entry.allows(sub.message.sender):
+        return None
+    listed = "、".join(entry.allowlist)
+    return (f"发件地址 {sub.message.sender or '（无）'} 不在名册中“{entry.name}”的允许发件地址（{listed}）内："
+            "已留待协调人审核，未自动回复。确认无误可用 intake accept 或 reject 处理。")
