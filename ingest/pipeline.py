@@ -175,7 +175,7 @@ class Pipeline:
     def parse(self, raw: bytes) -> MailMessage:
         """The message read, its archives opened within `[archives]`, its files past `[limits]` marked."""
         message = parse_message(raw, self.settings.archives)
-        limits.limit_files(message.attachments, self.settings.limits)
+        limits.limit_files(message.attachments, self.settings.limits, len(raw))
         return message
 
     def classify(self, message: MailMessage, received: datetime | None = None,

@@ -32,6 +32,7 @@ from parsers.facts import Attachment, ReadingFailed, UnreadableFile
 class ReadingLimits:
     """`[limits]`: every value a positive whole number."""
 
+    max_message_mb: int = 200  # the whole raw message; past it no attachment is read
     max_attachment_mb: int = 100  # one file, as sent or unpacked from an archive
     max_attachments: int = 100  # files attached to the mail itself (archive members: [archives])
     max_pages: int = 50  # pages of one PDF, OFD or TIFF that are read; the rest are left unread
@@ -98,15 +99,19 @@ def charge_ocr(seconds: float) -> None:
     check()
 
 
-def limit_files(attachments: list[Attachment], limits: ReadingLimits) -> None:
+def limit_files(attachments: list[Attachment], limits: ReadingLimits, message_size: int = 0) -> None:
     """Mark the files past a size or count limit as unreadable, with the reason in words, and drop their bytes."""
     attached = 0
+    message_mb = message_size / 1024 / 1024
     for att in attachments:
         if att.problem:
             continue
         attached += att.origin == "attachment"
         size_mb = len(att.data) / 1024 / 1024
-        if size_mb > limits.max_attachment_mb:
+        if message_mb > limits.max_message_mb:
+            att.problem = (f"整封邮件约 {message_mb:.0f} MB，超过系统可审阅的 {limits.max_message_mb} MB，附件均未审阅。"
+                           "请把材料分几封邮件发送，视频等大文件请上传百度网盘，在邮件中附上链接和提取码。")
+        elif size_mb > limits.max_attachment_mb:
             att.problem = (f"文件大小约 {size_mb:.0f} MB，超过系统可审阅的 {limits.max_attachment_mb} MB。"
                            "视频等大文件请上传百度网盘，在邮件中附上链接和提取码。")
         elif att.origin == "attachment" and attached > limits.max_attachments:

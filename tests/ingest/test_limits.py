@@ -159,6 +159,16 @@ def test_an_attachment_past_the_size_limit_is_named_and_the_rest_judged(settings
     assert "超过系统可审阅的 2 MB" in _body(reply) and "百度网盘" in _body(reply)
 
 
+def test_a_message_past_the_size_limit_has_every_file_named_unread(settings):
+    raw = _mail(_form(), _scan_jpg(), (f"{UNIT}+课程视频.mp4", os.urandom(2 * 1024 * 1024)))
+    outcome = _limited(settings, max_message_mb=1).process(raw, "inbox/1.eml")
+    unread = [d for d in outcome.defects if d.code == "ATTACHMENT_UNREADABLE"]
+    assert len(unread) == 3 and all("整封邮件约" in d.message and "超过系统可审阅的 1 MB" in d.message for d in unread)
+    assert outcome.status == "defective"
+    [reply] = _sent(settings)["hpsqjy@163.com"]
+    assert "分几封邮件发送" in _body(reply)
+
+
 def test_files_past_the_count_limit_are_named(settings):
     photos = [(f"{UNIT}+活动照片{i}.jpg", to_jpeg(Image.new("RGB", (640, 480), (200, 180 + i, 160)), 80))
               for i in range(3)]
