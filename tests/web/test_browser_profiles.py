@@ -6,7 +6,7 @@ from __future__ import annotations
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from tests.web.browser import chromium, log_in, wait_for
+from tests.web.browser import chromium, log_in, refused_to_viewer, wait_for
 from tests.web.conftest import COORDINATOR, VIEWER
 
 
@@ -17,20 +17,8 @@ def _text(driver, css: str) -> str:
 def test_a_viewers_assign_is_refused(profiles_url, profiles_collection):
     sid = profiles_collection.ids["held"]
     with chromium() as driver:
-        log_in(driver, profiles_url, *VIEWER, path=f"/submissions/{sid}")
+        refused_to_viewer(driver, profiles_url, VIEWER, sid, "assign", {"profile": "taizhou-2021", "notify": "1"})
         assert "需由协调人指定" in _text(driver, "#awaits-profile")
-        assert not driver.find_elements(By.CSS_SELECTOR, "form[action$='/assign']")
-        driver.execute_script("""
-            const form = document.createElement('form');
-            form.method = 'post'; form.action = arguments[0];
-            for (const [name, value] of [['csrf', document.querySelector('.readonly').dataset.csrf],
-                                         ['profile', 'taizhou-2021'], ['notify', '1']]) {
-              const input = document.createElement('input'); input.name = name; input.value = value; form.append(input);
-            }
-            document.body.append(form); form.submit();""", f"/submissions/{sid}/assign")
-        wait_for(lambda: "无法完成" in driver.find_element(By.TAG_NAME, "h1").text, "the refusal")
-        assert "只读账号" in _text(driver, ".refused")
-        driver.get(f"{profiles_url}/submissions/{sid}")
         assert _text(driver, ".head .status") == "待指定征集" and _text(driver, ".head dd.profile") == "待指定"
 
 
