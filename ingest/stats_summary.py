@@ -44,7 +44,7 @@ class StatsSummary:
 
     def silent(self, roster: Roster) -> list[str]:
         """The roster's units that sent no table for this period, in roster order."""
-        sent = {roster.for_name(unit).name if roster.for_name(unit) else unit for unit in self.units}
+        sent = {getattr(roster.for_name(unit), "name", unit) for unit in self.units}
         return [entry.name for entry in roster.units if entry.name not in sent]
 
 
