@@ -40,6 +40,7 @@ class MaterialStanding:
     problems: list[Defect]
     links: list[ShareLink] = field(default_factory=list)
     title_from_scan: bool = False
+    profile: str | None = None  # the campaign profile its mail was judged under
 
     def value(self, labels: tuple[str, ...]) -> str | None:
         """The first filled field of `labels`."""
@@ -79,7 +80,7 @@ def standing_materials(stored: StoredSubmission) -> list[MaterialStanding]:
             unit=sub.unit or sub.subject.unit, kind=kind, title=title, status=stored.status, batch=sub.batch,
             submission_id=stored.id, received_at=sub.sent_at or stored.received_at, sender=sub.message.sender,
             files=files, fields=material.fields, problems=_problems(files, title, stored.defects, sub.materials),
-            links=_links(material, kind, sub.links), title_from_scan=from_scan,
+            links=_links(material, kind, sub.links), title_from_scan=from_scan, profile=sub.profile,
         ))
     return rows
 

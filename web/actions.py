@@ -1,4 +1,4 @@
-"""What changes something: logging in and out, and a coordinator's 通过 / 退回 / 重新审核 / 重发回复.
+"""What changes something: logging in and out, and a coordinator's 通过 / 退回 / 重新审核 / 重发回复 / 指定征集.
 
 Each decision calls the same `ingest.coordinator` function as the CLI, with
 the console user as the one who did it; the result is shown after a redirect
@@ -106,4 +106,13 @@ def resend(request: Request, console) -> Response:
     return _act(request, console, coordinator.resend, _words("已重新生成回复", True))
 
 
-DECISIONS = {"accept": accept, "reject": reject, "reprocess": reprocess, "resend": resend}
+def assign(request: Request, console) -> Response:
+    """指定征集: judge the mail under the profile chosen, exactly as `intake assign` does."""
+    profile, notify = str(request.state.form.get("profile", "")).strip(), _notify(request)
+    if not profile:
+        return _back(request, request.path_params["sid"], "请先选择要指定的征集，再提交。")
+    return _act(request, console, lambda p, sid, who: coordinator.assign(p, sid, profile, notify, who),
+                _words(f"已指定为“{profile}”并按它重新审核", notify))
+
+
+DECISIONS = {"accept": accept, "reject": reject, "reprocess": reprocess, "resend": resend, "assign": assign}

@@ -9,6 +9,7 @@ them runs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,6 +24,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ingest import profile_files
 from ingest.config import Settings
 from ingest.pipeline import Pipeline
 from notifier.reply import KIND_NAMES
@@ -63,6 +65,16 @@ class Console:
 
     def refuse(self, request: Request, status_code: int, message: str) -> HTMLResponse:
         return self.render(request, "message.html", status_code, title="无法完成", message=message)
+
+    @cached_property
+    def _builtins(self) -> list[tuple[str, str]]:
+        return [(p["name"], p["title"]) for p in profile_files.describe_builtins()]
+
+    def profile_choices(self) -> dict[str, list[tuple[str, str]]]:
+        """What 指定征集 offers, as `intake assign` accepts it: the active profiles, then the other built-in ones."""
+        active = [(c.name, c.title) for c in self.settings.profiles()]
+        names = {name for name, _ in active}
+        return {"启用的征集": active, "其他内置征集": [(n, t) for n, t in self._builtins if n not in names]}
 
 
 def _environment(settings: Settings) -> Environment:

@@ -1,4 +1,4 @@
-"""What the 总览, 单位 and 统计表 pages show, computed from the collection read model (no queries of its own)."""
+"""What the 总览 and 单位 pages show, computed from the collection read model (no queries of its own)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ingest.config import Settings
 from parsers.facts import FORM_KINDS
 from rules import clock
 from rules.campaign import Campaign
 from rules.unit_names import normalise_unit
-from storage.collection import Collection, MaterialStanding, UnitStanding
+from storage.collection import Collection, MaterialStanding, UnitStanding, standing_materials
+from storage.mapping import StoredSubmission
 
 NO_BATCH = "未分批"
 
@@ -29,24 +31,67 @@ class BatchRow:
     kinds: dict[str, Counter] = field(default_factory=dict)
 
 
-def _unit_of(m: MaterialStanding) -> str:
-    return normalise_unit(m.unit) if m.unit else f"<{m.sender}>"
+@dataclass
+class ProfileRow:
+    """One campaign profile on the 总览: its batches and its next deadline."""
+
+    campaign: Campaign
+    batches: list[BatchRow]
+    deadline: tuple[str, datetime, int] | None
+    forms: bool  # it collects application forms (else its materials-by-kind table says nothing)
 
 
-def batch_rows(collection: Collection, campaign: Campaign) -> list[BatchRow]:
-    materials = collection.materials()
+def campaigns_in_use(settings: Settings, submissions: list[StoredSubmission]) -> list[Campaign]:
+    """The active profiles, then any other (built-in) profile a coordinator assigned a mail to."""
+    campaigns = settings.profiles()
+    names = {c.name for c in campaigns}
+    for name in dict.fromkeys(s.submission.profile for s in submissions):
+        if name and name not in names and (found := settings.profile(name)) is not None:
+            campaigns.append(found)
+            names.add(name)
+    return campaigns
+
+
+def profile_of(stored: StoredSubmission, campaigns: list[Campaign]) -> str:
+    """The profile a filed mail counts under; one filed before profiles existed counts under the first."""
+    name = stored.submission.profile
+    return name if any(c.name == name for c in campaigns) else campaigns[0].name
+
+
+def profile_rows(collection: Collection, campaigns: list[Campaign]) -> list[ProfileRow]:
+    rows = []
+    for campaign in campaigns:
+        mine = [s for s in collection.submissions if profile_of(s, campaigns) == campaign.name]
+        batches = batch_rows(mine, campaign)
+        forms = campaign.stats is None or any(b.kinds for b in batches)
+        rows.append(ProfileRow(campaign, batches, next_deadline(campaign), forms))
+    return rows
+
+
+def _unit_key(stored: StoredSubmission) -> str:
+    return normalise_unit(stored.unit) if stored.unit else f"<{stored.submission.message.sender}>"
+
+
+def batch_rows(submissions: list[StoredSubmission], campaign: Campaign) -> list[BatchRow]:
+    """Per batch of the profile (those due so far, and any a mail was filed under): who sent, who passed."""
     roster = {normalise_unit(u.name): u.name for u in campaign.roster.units}
-    names = [(b.name, b.deadline) for b in campaign.batches]
-    if any(m.batch is None for m in materials):
+    ahead = next((b for b in campaign.batches if b.deadline > clock.now()), None)
+    seen = {s.submission.batch for s in submissions}
+    names = [(b.name, b.deadline) for b in campaign.batches
+             if b.name in seen or ahead is None or b.deadline <= ahead.deadline]
+    names += [(name, None) for name in sorted(n for n in seen if n) if name not in {b.name for b in campaign.batches}]
+    if None in seen:
         names.append((None, None))
     rows = []
     for name, deadline in names:
-        mine = [m for m in materials if m.batch == name]
-        statuses: dict[str, set[str]] = {}
         row = BatchRow(name or NO_BATCH, deadline, len(roster) if roster else None)
-        for m in mine:
-            statuses.setdefault(_unit_of(m), set()).add(m.status)
-            row.kinds.setdefault(m.kind, Counter())[m.status] += 1
+        statuses: dict[str, set[str]] = {}
+        for stored in (s for s in submissions if s.submission.batch == name):
+            unit = statuses.setdefault(_unit_key(stored), set())
+            if stored.superseded_by is None:
+                unit.add(stored.status)
+            for m in standing_materials(stored):
+                row.kinds.setdefault(m.kind, Counter())[m.status] += 1
         row.sent = len(statuses)
         row.accepted = sum(s == {"accepted"} for s in statuses.values())
         row.to_correct = sum("defective" in s for s in statuses.values())
@@ -110,23 +155,3 @@ def _matches(unit: UnitStanding, campaign: Campaign, q: str) -> bool:
     entry = campaign.roster.for_name(unit.name)
     haystack = [unit.name, *(entry.aliases + entry.addresses if entry else []), *(m.sender for m in unit.materials)]
     return any(q.lower() in text.lower() for text in haystack)
-
-
-@dataclass
-class StatsRow:
-    unit: str
-    counts: dict[str, int]
-    status: str
-    submission_id: int  # its latest mail in the period
-
-
-def stats_by_period(collection: Collection) -> dict[str, list[StatsRow]]:
-    """Per batch (the campaign's period), one row per unit: materials by kind, linked to its latest mail."""
-    periods: dict[str, dict[str, list[MaterialStanding]]] = {}
-    for m in collection.materials():
-        periods.setdefault(m.batch or NO_BATCH, {}).setdefault(m.unit or m.sender, []).append(m)
-    return {period: [StatsRow(unit, {k: sum(m.kind == k for m in ms) for k in FORM_KINDS},
-                              "defective" if any(m.status == "defective" for m in ms) else "accepted",
-                              max(m.submission_id for m in ms))
-                     for unit, ms in units.items()]
-            for period, units in periods.items()}

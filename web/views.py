@@ -11,6 +11,7 @@ from storage import mailboxes, outgoing
 from storage.collection import load_collection
 from web import overview
 from web.detail import detail
+from web.stats import stats_page
 
 LATEST_MAILS = 10
 
@@ -19,9 +20,11 @@ def overview_page(request: Request, console) -> Response:
     settings = console.settings
     collection = load_collection(console.db)
     states = {s.mailbox: s for s in mailboxes.all_states(console.db)}
+    campaigns = overview.campaigns_in_use(settings, collection.submissions)
     return console.render(
-        request, "overview.html", batches=overview.batch_rows(collection, settings.campaign),
-        deadline=overview.next_deadline(settings.campaign), latest=console.db.latest(LATEST_MAILS),
+        request, "overview.html", profiles=overview.profile_rows(collection, campaigns),
+        several=len(campaigns) > 1, held=console.db.load_all(statuses=("review",)),
+        latest=console.db.latest(LATEST_MAILS), titles={c.name: c.title for c in campaigns},
         mailboxes=[(box.name, states.get(box.name)) for box in settings.mailboxes],
         sending=outgoing.counts(console.db), last_failure=outgoing.last_failure(console.db), kinds=FORM_KINDS)
 
@@ -31,8 +34,10 @@ def units(request: Request, console) -> Response:
     chosen = overview.UnitFilter.from_query(request.query_params)
     rows = overview.unit_rows(load_collection(console.db).units(campaign.roster), campaign, chosen)
     template = "units_table.html" if request.headers.get("HX-Request") else "units.html"
-    batches = [b.name for b in campaign.batches] + [overview.NO_BATCH]
+    profiles = console.settings.profiles()
+    batches = [*dict.fromkeys(b.name for c in profiles for b in c.batches), overview.NO_BATCH]
     return console.render(request, template, rows=rows, chosen=chosen, batches=batches, kinds=FORM_KINDS,
+                          several=len(profiles) > 1,
                           statuses={s: status_title(s) for s in ("accepted", "defective")})
 
 
@@ -41,12 +46,16 @@ def submission(request: Request, console) -> Response:
     stored = console.db.load(sid)
     if stored is None:
         return console.refuse(request, 404, f"没有编号为 {sid} 的来信记录。")
-    return console.render(request, "submission.html", d=detail(console.db, console.pipeline.files, stored))
+    return console.render(request, "submission.html", d=detail(console.db, console.pipeline.files, stored),
+                          choices=console.profile_choices(), profile=console.settings.profile(stored.submission.profile))
 
 
 def stats(request: Request, console) -> Response:
-    periods = overview.stats_by_period(load_collection(console.db))
-    return console.render(request, "stats.html", periods=periods, kinds=FORM_KINDS)
+    collection = load_collection(console.db)
+    campaigns = overview.campaigns_in_use(console.settings, collection.submissions)
+    query = request.query_params
+    page = stats_page(collection, campaigns, query.get("profile"), query.get("period"))
+    return console.render(request, "stats.html", page=page, active=console.settings.profiles())
 
 
 def export_page(request: Request, console) -> Response:

@@ -73,12 +73,14 @@ def shandong_mail(unit: str = "济南市社区教育指导服务中心", expirin
         date=datetime(2021, 11, 8, 9, 30, tzinfo=CST), message_id=f"<sd-{abs(hash(unit)) % 10**8}@163.com>"))
 
 
-def taizhou_mail(bureau: str = "黄岩区教育局", quarter: str = "2021年第二季度", **table) -> bytes:
+def taizhou_mail(bureau: str = "黄岩区教育局", quarter: str = "2021年第二季度", *, address: str = "hyjyj@126.com",
+                 date: datetime = datetime(2021, 6, 25, 16, 0, tzinfo=CST), **table) -> bytes:
+    """A bureau's quarterly 进展情况统计表; `table` goes to taizhou_table (rows, total, fmt)."""
     return build_mail(MailSpec(
-        subject=f"{bureau}{quarter}智慧助老行动进展情况统计表", sender=(bureau, "hyjyj@126.com"),
+        subject=f"{bureau}{quarter}智慧助老行动进展情况统计表", sender=(bureau, address),
         body=f"您好！\n附件是{bureau}{quarter}进展情况统计表，请查收。\n\n{bureau}职成教科 陈丽",
         attachments=[(f"{bureau}{quarter}进展情况统计表.xlsx", taizhou_table(bureau, quarter, **table))],
-        date=datetime(2021, 6, 25, 16, 0, tzinfo=CST), message_id=f"<tz-{abs(hash((bureau, quarter))) % 10**8}@126.com>"))
+        date=date, message_id=f"<tz-{abs(hash((bureau, quarter))) % 10**8}@126.com>"))
 
 
 def chongqing_mail(district: str = "渝中区社区教育学院", chars: int = 1800,

@@ -76,3 +76,25 @@ def full_page_png(driver) -> bytes:
         "format": "png", "captureBeyondViewport": True,
         "clip": {"x": 0, "y": 0, "width": width, "height": min(height, 6000), "scale": 1}})
     return base64.b64decode(shot["data"])
+
+
+def post_form(driver, action: str, fields: dict[str, str]) -> None:
+    """Send a form the page does not offer, with the page's own CSRF token (kept on `.readonly` for a viewer)."""
+    driver.execute_script("""
+        const form = document.createElement('form');
+        form.method = 'post'; form.action = arguments[0];
+        const fields = {csrf: document.querySelector('.readonly').dataset.csrf, ...arguments[1]};
+        for (const [name, value] of Object.entries(fields)) {
+          const input = document.createElement('input'); input.name = name; input.value = value; form.append(input);
+        }
+        document.body.append(form); form.submit();""", action, fields)
+
+
+def refused_to_viewer(driver, base: str, viewer: tuple[str, str], sid: int, action: str, fields: dict[str, str]):
+    """A viewer opens a submission, finds no `action` form, sends it anyway and is refused."""
+    log_in(driver, base, *viewer, path=f"/submissions/{sid}")
+    assert not driver.find_elements(By.CSS_SELECTOR, f"form[action$='/{action}']")
+    post_form(driver, f"/submissions/{sid}/{action}", fields)
+    wait_for(lambda: "无法完成" in driver.find_element(By.TAG_NAME, "h1").text, "the refusal")
+    assert "只读账号" in driver.find_element(By.CSS_SELECTOR, ".refused").text
+    driver.get(f"{base}/submissions/{sid}")

@@ -1,8 +1,10 @@
-"""The console's test data: the demo's mails (and one hostile mail) filed into a temp SQLite, two accounts.
+"""The console's test data: the demo's mails (and one hostile mail) filed into a temp SQLite, two accounts;
+and a second collection under two profiles (Taizhou's quarterly tables beside Liaoning's forms).
 
-The collection is built once per session (its scans go through real OCR) and
-copied for each module, so a module that rejects or accepts does not change
-what another sees.
+The demo collection is built once per session (its scans go through real
+OCR) and copied for each module, so a module that rejects or accepts does
+not change what another sees; the profiles' one (spreadsheets only) is built
+for each module that uses it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pytest
 
 from ingest.config import Settings, load_settings
 from ingest.pipeline import Pipeline
+from ingest.samples import profiles as samples
 from ingest.samples.demo import demo_messages
 from ingest.samples.forms import build_case_form
 from ingest.samples.imap_server import free_port
@@ -88,12 +91,77 @@ def collection(demo_base, tmp_path_factory) -> Collection:
     return Collection(root, settings_in(root), {k: int(v) for k, v in ids.items()})
 
 
-@pytest.fixture(scope="module")
-def console_url(collection):
-    """The console served by uvicorn on a free loopback port for the module, stopped after it."""
+def _served(settings: Settings):
+    """The console served by uvicorn on a free loopback port, stopped when the generator is closed."""
     from web.server import ConsoleServer
 
     port = free_port()
-    server = ConsoleServer(collection.settings, "127.0.0.1", port).start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
+    server = ConsoleServer(settings, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def console_url(collection):
+    yield from _served(collection.settings)
+
+
+TAIZHOU_ROSTER = {"黄岩区教育局": "hyjyj@126.com", "路桥区教育局": "lqjyj@126.com", "温岭市教育局": "wljyj@126.com",
+                  "椒江区教育局": "jjjyj@126.com"}
+TAIZHOU_SILENT = "椒江区教育局"  # sends no table; its one mail is held for review
+LUQIAO_ROWS = [[3, 90, 2, 60, 1, 0, 0], [2, 40, 1, 30, 0, 1, 1], [0, 0, 0, 0, 0, 0, 0], [1, 20, 0, 0, 0, 0, 0]]
+HUANGYAN_Q3_ROWS = [[10, 300, 6, 200, 2, 1, 1]] * 4
+PROFILES_CONFIG = '''profiles = ["taizhou-2021", "liaoning-2022"]
+
+[storage]
+data_dir = "{root}/data"
+database_url = "sqlite:///{root}/intake.sqlite"
+
+[roster]
+units = [
+''' + "".join(f'  {{ name = "{n}", addresses = ["{a}"] }},\n' for n, a in TAIZHOU_ROSTER.items()) + "]\n"
+
+
+def held_mail() -> bytes:
+    """椒江 forwards "some material": no notice's words in the subject, nothing either notice asks for attached."""
+    return build_mail(MailSpec(
+        subject="转发：相关材料", sender=("椒江区教育局", "jjjyj@126.com"), body="您好，材料见附件。",
+        attachments=[("说明.docx", samples.report_docx("关于老年人智能手机培训场地的说明", 300))],
+        date=datetime(2021, 9, 20, 9, 0, tzinfo=CST), message_id="<held-jj@126.com>"))
+
+
+def taizhou_messages() -> list[tuple[str, bytes]]:
+    """Three bureaus' second-quarter tables (温岭's 合计 wrong), 黄岩's third quarter, 椒江's unroutable mail."""
+    def at(month: int, day: int) -> datetime:
+        return datetime(2021, month, day, 10, 0, tzinfo=CST)
+
+    return [
+        ("huangyan-q2", samples.taizhou_mail()),
+        ("luqiao-q2", samples.taizhou_mail("路桥区教育局", address="lqjyj@126.com", rows=LUQIAO_ROWS, date=at(6, 26))),
+        ("wenling-q2", samples.taizhou_mail("温岭市教育局", address="wljyj@126.com", date=at(6, 27),
+                                            total=[27, 970, 18, 550, 6, 3, 2])),
+        ("huangyan-q3", samples.taizhou_mail("黄岩区教育局", "2021年第三季度", rows=HUANGYAN_Q3_ROWS, date=at(9, 24))),
+        ("held", held_mail()),
+    ]
+
+
+@pytest.fixture(scope="module")
+def profiles_collection(tmp_path_factory) -> Collection:
+    """Taizhou's quarterly tables and a mail held for review, under profiles taizhou-2021 and liaoning-2022."""
+    root = tmp_path_factory.mktemp("console-profiles")
+    config = root / "intake.toml"
+    config.write_text(PROFILES_CONFIG.replace("{root}", root.as_posix()), encoding="utf-8")
+    settings = load_settings(config, outbox=root / "outbox")
+    pipeline = Pipeline(settings)
+    ids = {name: pipeline.process(raw, name).submission_id for name, raw in taizhou_messages()}
+    users.add(pipeline.db, *COORDINATOR, role="coordinator")
+    users.add(pipeline.db, *VIEWER, role="viewer")
+    pipeline.db.engine.dispose()
+    return Collection(root, load_settings(config, outbox=root / "outbox"), ids)
+
+
+@pytest.fixture(scope="module")
+def profiles_url(profiles_collection):
+    yield from _served(profiles_collection.settings)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from starlette.testclient import TestClient
 
 from storage import users
+from tests.web.client import client as _client
+from tests.web.client import csrf as _csrf
+from tests.web.client import login as _login
 from tests.web.conftest import COORDINATOR, HOSTILE_FILE, VIEWER
 from web.app import create_app
 from web.files import safe_name
@@ -18,22 +18,6 @@ NEXT_UNITS = "/units?batch=%E7%AC%AC%E4%B8%80%E6%89%B9"
 @pytest.fixture(scope="module")
 def app(collection):
     return create_app(collection.settings)
-
-
-def _csrf(page: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-
-
-def _client(app) -> TestClient:
-    return TestClient(app, follow_redirects=False)
-
-
-def _login(app, who=COORDINATOR, next_path="/") -> TestClient:
-    client = _client(app)
-    token = _csrf(client.get("/login").text)
-    answer = client.post("/login", data={"username": who[0], "password": who[1], "csrf": token, "next": next_path})
-    assert answer.status_code == 303, answer.text
-    return client
 
 
 def _status(app, sid: int) -> str:
@@ -96,11 +80,13 @@ def test_a_viewer_can_look_but_not_accept(app, collection):
     client = _login(app, VIEWER)
     page = client.get(f"/submissions/{sid}")
     assert page.status_code == 200 and "只读账号" in page.text and 'action="/submissions/' not in page.text
-    for action in ("accept", "reject", "reprocess", "resend"):
-        answer = client.post(f"/submissions/{sid}/{action}", data={"note": "想改", "csrf": _csrf(page.text)})
+    for action in ("accept", "reject", "reprocess", "resend", "assign"):
+        answer = client.post(f"/submissions/{sid}/{action}", data={"note": "想改", "profile": "shandong-2021",
+                                                                    "csrf": _csrf(page.text)})
         assert answer.status_code == 403 and "只读账号" in answer.text, action
     assert _status(app, sid) == "defective"
-    assert not app.state.console.db.load(sid).defects[-1].code == "COORDINATOR_REJECTED"
+    stored = app.state.console.db.load(sid)
+    assert stored.defects[-1].code != "COORDINATOR_REJECTED" and stored.submission.profile == "liaoning-2022"
 
 
 def test_a_coordinator_accepts_and_the_history_names_them(app, collection):

@@ -18,7 +18,7 @@ from PIL import Image
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 
-from tests.web.browser import chromium, emulate_width, full_page_png, log_in, wait_for
+from tests.web.browser import chromium, emulate_width, full_page_png, log_in, refused_to_viewer, wait_for
 from tests.web.conftest import COORDINATOR, HOSTILE_FILE, HOSTILE_SUBJECT, SILENT_UNIT, VIEWER
 
 README_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -118,20 +118,9 @@ def test_the_workbook_downloads_from_the_export_page(console_url):
 def test_a_viewers_accept_is_refused(console_url, collection):
     sid = collection.ids["02-鄞州区-缺扫描件.eml"]
     with chromium() as driver:
-        log_in(driver, console_url, *VIEWER, path=f"/submissions/{sid}")
+        # The button is not there; the viewer sends the same form anyway, with their own valid CSRF token.
+        refused_to_viewer(driver, console_url, VIEWER, sid, "accept", {"note": "我要通过"})
         assert "只读账号" in _text(driver, ".readonly")
-        assert not driver.find_elements(By.CSS_SELECTOR, "form[action$='/accept']")
-        # The button is not there; send the same form anyway, with the viewer's own valid CSRF token.
-        driver.execute_script("""
-            const form = document.createElement('form');
-            form.method = 'post'; form.action = arguments[0];
-            for (const [name, value] of [['csrf', document.querySelector('.readonly').dataset.csrf], ['note', '我要通过']]) {
-              const input = document.createElement('input'); input.name = name; input.value = value; form.append(input);
-            }
-            document.body.append(form); form.submit();""", f"/submissions/{sid}/accept")
-        wait_for(lambda: "无法完成" in driver.find_element(By.TAG_NAME, "h1").text, "the refusal")
-        assert "只读账号" in _text(driver, ".refused")
-        driver.get(f"{console_url}/submissions/{sid}")
         assert "需修改" in _text(driver, ".head .status") and "我要通过" not in driver.page_source
 
 
