@@ -143,7 +143,7 @@ def test_a_subject_with_a_script_tag_shows_as_text(console_url, collection):
 
 def test_screenshots_at_phone_and_desktop_widths(console_url, collection, tmp_path):
     """Into a temp folder; INTAKE_SCREENSHOTS=1 writes the README's own (docs/screenshots) instead."""
-    SCREENSHOTS = README_SCREENSHOTS if os.environ.get("INTAKE_SCREENSHOTS") else tmp_path
+    SCREENSHOTS = README_SCREENSHOTS if os.environ.get("INTAKE_SCREENSHOTS") == "1" else tmp_path
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     pages = {"overview": "/", "units": "/units", "submission": f"/submissions/{collection.ids[LUCHENG]}"}
     for label, width in (("phone", 390), ("desktop", 1280)):
