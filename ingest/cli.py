@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import tempfile
+import time
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -41,7 +43,17 @@ class IntakeGroup(click.Group):
 @click.group(cls=IntakeGroup, help="智慧助老材料收件服务：收取邮件、审核材料、归档并自动回复。", context_settings=CONTEXT,
              options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging()
+
+
+def setup_logging() -> None:
+    """One line per event on stderr: UTC time, level, where, what (INTAKE_LOG_LEVEL=DEBUG for more)."""
+    handler = logging.StreamHandler(sys.stderr)
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    level = os.environ.get("INTAKE_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(level=level if level in logging.getLevelNamesMapping() else logging.WARNING, handlers=[handler])
 
 
 @main.command(**COMMAND, help="处理邮件：邮件路径可以是 .eml 文件、存放 .eml 的文件夹、mbox 文件或 Maildir。")

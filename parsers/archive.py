@@ -92,13 +92,20 @@ class Budget:
             raise LimitExceeded(f"压缩包内的文件超过 {self.limits.max_members} 个，请只压缩申报材料后重新发送，"
                                  "或直接发送附件。")
 
+    def expect(self, declared: int) -> None:
+        """Refuse before unpacking when the sizes an archive declares already pass a limit (most bombs tell)."""
+        self._check(self.unpacked + declared)
+
     def take(self, size: int) -> None:
-        """Count `size` more unpacked bytes; raise as soon as a limit is passed."""
+        """Count `size` more unpacked bytes; raise as soon as a limit is passed (for archives that lie)."""
         self.unpacked += size
-        if self.unpacked > self.limits.max_total_mb * MB:
+        self._check(self.unpacked)
+
+    def _check(self, unpacked: int) -> None:
+        if unpacked > self.limits.max_total_mb * MB:
             raise LimitExceeded(f"压缩包解压后超过 {self.limits.max_total_mb} MB，请拆分成几个较小的压缩包分别发送，"
                                  "或直接发送附件。")
-        if self.unpacked > RATIO_FLOOR and self.unpacked > self.limits.max_ratio * max(self.packed, 1):
+        if unpacked > RATIO_FLOOR and unpacked > self.limits.max_ratio * max(self.packed, 1):
             raise LimitExceeded(f"压缩包解压后的大小超过压缩前的 {self.limits.max_ratio} 倍，系统为安全起见停止解压。"
                                  "请直接发送附件，或重新压缩后发送。")
 
@@ -127,6 +134,7 @@ def unpack_zip(data: bytes, passwords: Sequence[str] = (), budget: Budget | None
     with archive:
         infos = [i for i in archive.infolist() if not i.is_dir() and not is_junk(member_name(i))]
         budget.add_members(len(infos))
+        budget.expect(sum(i.file_size for i in infos))
         encrypted = [i for i in infos if i.flag_bits & 0x1]
         password = _zip_password(archive, encrypted[0], passwords) if encrypted else None
         return [ArchiveMember(*split_path(member_name(i)), _read_zip_member(archive, i, password, budget))

@@ -107,6 +107,7 @@ def _read_7z(data: bytes, password: str | None, budget: Budget) -> list[ArchiveM
         with py7zr.SevenZipFile(io.BytesIO(data), password=password) as archive:
             infos = [f for f in archive.list() if not f.is_directory and not is_junk(f.filename)]
             budget.add_members(len(infos))
+            budget.expect(sum(f.uncompressed or 0 for f in infos))
             archive.extractall(factory=factory)
     except UnreadableFile:
         raise

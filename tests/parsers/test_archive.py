@@ -153,6 +153,35 @@ def test_zip_bomb_is_stopped_by_the_ratio_limit():
     assert name == "材料.zip" and "倍" in problem
 
 
+def _lying_zip(declared: int, actual: bytes) -> bytes:
+    """A zip whose member headers claim `declared` bytes while the data holds `actual` (a bomb that hides)."""
+    archive = gbk_zip([("申报材料.docx", actual)])
+    size = len(actual).to_bytes(4, "little")
+    return archive.replace(size, declared.to_bytes(4, "little"))  # in the local header and the central directory
+
+
+@pytest.mark.parametrize("packer", [gbk_zip, lambda files: seven_zip(files)], ids=["zip", "7z"])
+def test_a_bomb_that_declares_its_size_is_refused_before_anything_is_unpacked(packer):
+    import tracemalloc
+
+    bomb = packer([("申报材料.docx", bytes(600 * 1024 * 1024))])
+    assert len(bomb) < 2_000_000
+    tracemalloc.start()
+    try:
+        [(name, _, problem)] = _files(_mail("材料.zip" if packer is gbk_zip else "材料.7z", bomb))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert name.startswith("材料.") and ("超过 500 MB" in problem or "倍" in problem)
+    assert peak < 60 * 1024 * 1024, f"{peak / 2**20:.0f} MB were held to refuse it"
+
+
+def test_a_bomb_that_understates_its_size_is_still_stopped_while_unpacking():
+    bomb = _lying_zip(1000, bytes(40 * 1024 * 1024))
+    [(name, _, problem)] = _files(_mail("材料.zip", bomb))
+    assert name == "材料.zip" and problem is not None
+
+
 def test_member_count_limit():
     archive = gbk_zip([(f"照片{i}.jpg", b"\xff\xd8\xff" + bytes([i])) for i in range(12)])
     [(name, _, problem)] = _files(_mail("照片.zip", archive), ArchiveLimits(max_members=10))
