@@ -40,7 +40,7 @@ def _echo_json(value) -> None:
 
 @click.command("list", **COMMAND, help="列出来信记录（最新的在后），可按状态、单位、批次筛选。")
 @click.option("--status", type=click.Choice(STATUS_CHOICES), metavar="状态",
-              help="只列出某种状态：accepted（通过）、defective（需修改）、review（待指定征集）、ignored（已忽略）、error（需人工处理）。")
+              help="只列出某种状态：accepted（通过）、defective（需修改）、review（待审核：无法确定征集，或发件地址不在名册允许范围内）、ignored（已忽略）、error（需人工处理）。")
 @click.option("--unit", metavar="单位", help="只列出单位名称包含这些字的记录。")
 @click.option("--batch", metavar="批次", help="只列出某一批次，如 第一批。")
 @click.option("--json", "as_json", is_flag=True, help="每条记录输出一行 JSON。")

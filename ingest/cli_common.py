@@ -13,7 +13,7 @@ cli_zh.install()
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 COMMAND = {"options_metavar": "[选项]"}
 STATUS_CN = {"accepted": "通过", "defective": "需修改", "ignored": "已忽略", "duplicate": "重复", "error": "出错",
-             "review": "待指定征集"}
+             "review": "待审核"}
 
 
 def settings_options(func):

@@ -47,7 +47,7 @@ STATUS_TITLES = {
     "defective": "需修改",
     "ignored": "忽略",
     "error": "需人工处理",
-    "review": "待指定征集",
+    "review": "待审核",
 }
 LINK_CHECK_TITLES = {"dead": "已失效", "wrong_code": "提取码错误", "unknown": "无法确认"}
 ACTION_TITLES = {"accept": "协调人改为通过", "reject": "协调人退回修改", "reprocess": "重新审核", "resend": "重新发送回复",

@@ -85,7 +85,7 @@ def test_the_digest_notes_the_mail_held_for_review_and_sums_the_quarterly_tables
     assert result.exit_code == 0, result.output
     mail = email.message_from_bytes(next((root / "digest").glob("*.eml")).read_bytes(), policy=email.policy.default)
     text = mail.get_body(("plain",)).get_content()
-    assert "【待指定征集】以下 1 封来信无法确定属于哪个征集" in text and "转发：相关材料" in text
+    assert "【待协调人审核】以下 1 封来信已登记，未回复报送单位：无法确定征集的" in text and "转发：相关材料" in text
     assert "进展情况统计表（2021年第2季度）：2 个单位" in text
     assert "应用类短期培训（人次） 1940" in text  # 970 from each bureau's rows
 

@@ -33,7 +33,7 @@ def test_a_mail_held_for_review_says_it_awaits_a_profile_and_offers_every_profil
     sid = profiles_collection.ids["held"]
     tree, _ = _page(login(app), f"/submissions/{sid}")
     assert "这封来信无法确定属于哪个征集" in _text(tree, "#awaits-profile")
-    assert _text(tree, ".head .status") == "待指定征集" and _text(tree, ".head dd.profile") == "待指定"
+    assert _text(tree, ".head .status") == "待审核" and _text(tree, ".head dd.profile") == "待指定"
     groups = {g.get("label"): [o.get("value") for o in g.cssselect("option")]
               for g in tree.cssselect("#awaits-profile select[name=profile] optgroup")}
     assert groups["启用的征集"] == ["taizhou-2021", "liaoning-2022"]

@@ -19,7 +19,7 @@ def test_a_viewers_assign_is_refused(profiles_url, profiles_collection):
     with chromium() as driver:
         refused_to_viewer(driver, profiles_url, VIEWER, sid, "assign", {"profile": "taizhou-2021", "notify": "1"})
         assert "需由协调人指定" in _text(driver, "#awaits-profile")
-        assert _text(driver, ".head .status") == "待指定征集" and _text(driver, ".head dd.profile") == "待指定"
+        assert _text(driver, ".head .status") == "待审核" and _text(driver, ".head dd.profile") == "待指定"
 
 
 def test_a_coordinator_assigns_the_held_mail_to_taizhou_and_sees_it_judged(profiles_url, profiles_collection):
