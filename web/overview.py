@@ -77,8 +77,10 @@ def batch_rows(submissions: list[StoredSubmission], campaign: Campaign) -> list[
     roster = {normalise_unit(u.name): u.name for u in campaign.roster.units}
     ahead = next((b for b in campaign.batches if b.deadline > clock.now()), None)
     seen = {s.submission.batch for s in submissions}
-    names = [(b.name, b.deadline) for b in campaign.batches
-             if b.name in seen or ahead is None or b.deadline <= ahead.deadline]
+    due = [b for b in campaign.batches if ahead is None or b.deadline <= ahead.deadline]
+    if campaign.stats is not None:  # a recurring table: the periods with mail, the one just closed and the open one
+        due = [b for i, b in enumerate(due) if b.name in seen or i >= len(due) - 2]
+    names = [(b.name, b.deadline) for b in campaign.batches if b in due or b.name in seen]
     names += [(name, None) for name in sorted(n for n in seen if n) if name not in {b.name for b in campaign.batches}]
     if None in seen:
         names.append((None, None))

@@ -60,6 +60,8 @@ def test_the_overview_counts_per_profile_and_batch_and_lists_the_held_mail(app, 
     figures = dict(zip((e.text_content() for e in q2.cssselect("dt")), (e.text_content() for e in q2.cssselect("dd"))))
     assert figures == {"应报单位": "4", "已报送": "3", "全部通过": "2", "需修改": "1", "尚未报送": "1"}
     assert TAIZHOU_SILENT in _text(q2, ".hint") and not q2.cssselect("table")  # a statistics profile: no forms
+    periods = [_text(c, "h3").split(" 截止")[0] for c in taizhou.cssselect(".card")]
+    assert {"2021年第2季度", "2021年第3季度"} <= set(periods) and len(periods) <= 4, periods  # no empty past quarters
     assert tree.cssselect("#profile-liaoning-2022")
     latest = {a.get("href"): row for row in tree.cssselect("table tr") for a in row.cssselect("td a")[:1]}
     assert "待指定" in latest[f"/submissions/{profiles_collection.ids['held']}"].text_content()
