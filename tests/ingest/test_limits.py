@@ -93,10 +93,13 @@ def test_missing_tesseract_is_our_error_not_a_rescan_notice(settings, monkeypatc
     _assert_ours(settings, outcome, "Tesseract")
 
 
-def test_tesseract_past_its_page_time_is_our_error(settings, slow_tesseract):
-    slow_tesseract(5)
-    outcome = _limited(settings, ocr_page_seconds=1).process(_mail(_form(), _scan_jpg()), "inbox/1.eml")
-    _assert_ours(settings, outcome, "超过 1 秒")
+@pytest.mark.parametrize("sleep,limit,words", [(5, {"ocr_page_seconds": 1}, "超过 1 秒"),
+                                               (1.5, {"message_seconds": 1}, "message_seconds")],
+                         ids=["one-page-past-ocr_page_seconds", "message-past-message_seconds"])
+def test_a_hung_or_slow_tesseract_past_a_time_limit_is_our_error(settings, slow_tesseract, sleep, limit, words):
+    slow_tesseract(sleep)
+    outcome = _limited(settings, **limit).process(_mail(_form(), _scan_jpg()), "inbox/1.eml")
+    _assert_ours(settings, outcome, words)
 
 
 def test_scans_past_the_messages_ocr_allowance_are_our_error(settings, slow_tesseract):
@@ -104,12 +107,6 @@ def test_scans_past_the_messages_ocr_allowance_are_our_error(settings, slow_tess
     second = (f"{UNIT}+案例盖章扫描件2.jpg", to_jpeg(scanned(render_form_pages("case", NAME, UNIT)[0], skew=-0.6), 80))
     outcome = _limited(settings, ocr_message_seconds=1).process(_mail(_form(), _scan_jpg(), second), "inbox/1.eml")
     _assert_ours(settings, outcome, "ocr_message_seconds")
-
-
-def test_a_message_past_its_time_budget_is_our_error(settings, slow_tesseract):
-    slow_tesseract(1.5)
-    outcome = _limited(settings, message_seconds=1).process(_mail(_form(), _scan_jpg()), "inbox/1.eml")
-    _assert_ours(settings, outcome, "message_seconds")
 
 
 def test_a_bug_while_reading_a_scan_is_our_error(settings, monkeypatch):
