@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
@@ -169,15 +169,7 @@ def _settings(data: dict, *, db: str | None, outbox: Path | None) -> Settings:
 
 def _archive_limits(section: dict) -> ArchiveLimits:
     """[archives]: how deep and how much the archives of one message may be unpacked."""
-    defaults = ArchiveLimits()
-    try:
-        limits = ArchiveLimits(**{key: int(section.get(key, getattr(defaults, key))) for key in
-                                  ("max_depth", "max_members", "max_total_mb", "max_ratio")})
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"压缩包配置（[archives]）有误：{exc}（各项应为正整数）") from exc
-    if min(limits.max_depth, limits.max_members, limits.max_total_mb, limits.max_ratio) < 1:
-        raise ConfigError("压缩包配置（[archives]）有误：各项应为正整数。")
-    return limits
+    return _whole_numbers(section, ArchiveLimits, "压缩包配置（[archives]）")
 
 
 def _reading_limits(section: dict) -> ReadingLimits:
@@ -185,13 +177,18 @@ def _reading_limits(section: dict) -> ReadingLimits:
     unknown = sorted(set(section) - set(ReadingLimits.keys()))
     if unknown:
         raise ConfigError(f"读取限制配置（[limits]）中有无法识别的项：{'、'.join(unknown)}")
+    return _whole_numbers(section, ReadingLimits, "读取限制配置（[limits]）")
+
+
+def _whole_numbers(section: dict, kind, table: str):
+    """A table of positive whole numbers as the dataclass `kind`; a key left out keeps its default."""
     try:
-        values = {key: int(value) for key, value in section.items()}
+        values = {f.name: int(section[f.name]) for f in fields(kind) if f.name in section}
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"读取限制配置（[limits]）有误：{exc}（各项应为正整数）") from exc
+        raise ConfigError(f"{table}有误：{exc}（各项应为正整数）") from exc
     if any(v < 1 for v in values.values()):
-        raise ConfigError("读取限制配置（[limits]）有误：各项应为正整数。")
-    return ReadingLimits(**values)
+        raise ConfigError(f"{table}有误：各项应为正整数。")
+    return kind(**values)
 
 
 def deadline(value: object, tz: ZoneInfo) -> datetime:

@@ -111,8 +111,8 @@ def profile_stats(submissions: list[StoredSubmission], campaigns: list[Campaign]
     out = []
     for campaign in (c for c in campaigns if c.stats is not None):
         mine = {s.period: s for s in summaries if s.profile == campaign.name}
-        ahead = next((b for b in campaign.batches if b.deadline > now), None)
-        due = [b.name for b in campaign.batches if ahead is None or b.deadline <= ahead.deadline]
+        ahead = campaign.next_batch(now)
+        due = [b.name for b in campaign.batches_due(now)]
         names = due + sorted(p for p in mine if p not in due)
         columns = [col.name for col in campaign.stats.columns]
         periods = [mine.get(n) or StatsSummary(campaign.name, campaign.stats.title, n, columns) for n in names]

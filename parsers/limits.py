@@ -71,8 +71,8 @@ def reading(limits: ReadingLimits) -> Iterator[None]:
 
 
 def use(limits: ReadingLimits) -> None:
-    """In a worker process: read under these limits (no wall-time budget there; the parent keeps it)."""
-    _current.set(_Budget(limits) if limits else None)
+    """In a worker process: read under these limits (the parent keeps the time budget and checks it)."""
+    _current.set(_Budget(limits))
 
 
 def current() -> ReadingLimits:

@@ -110,6 +110,15 @@ class Campaign:
             return ""
         return f"单位名称+{self.keyword}" if self.subject == "unit" else f"单位名称+{self.keyword}材料+数量"
 
+    def next_batch(self, now: datetime) -> Batch | None:
+        """The first batch whose deadline is still ahead; None once every deadline has passed."""
+        return next((b for b in self.batches if b.deadline > now), None)
+
+    def batches_due(self, now: datetime) -> list[Batch]:
+        """The batches whose deadline has come, and the one still open: what a coordinator looks at so far."""
+        ahead = self.next_batch(now)
+        return [b for b in self.batches if ahead is None or b.deadline <= ahead.deadline]
+
     def subject_hint(self) -> str:
         """How the subject should read, for messages and replies."""
         if self.subject_example:

@@ -75,9 +75,8 @@ def _unit_key(stored: StoredSubmission) -> str:
 def batch_rows(submissions: list[StoredSubmission], campaign: Campaign) -> list[BatchRow]:
     """Per batch of the profile (those due so far, and any a mail was filed under): who sent, who passed."""
     roster = {normalise_unit(u.name): u.name for u in campaign.roster.units}
-    ahead = next((b for b in campaign.batches if b.deadline > clock.now()), None)
     seen = {s.submission.batch for s in submissions}
-    due = [b for b in campaign.batches if ahead is None or b.deadline <= ahead.deadline]
+    due = campaign.batches_due(clock.now())
     if campaign.stats is not None:  # a recurring table: the periods with mail, the one just closed and the open one
         due = [b for i, b in enumerate(due) if b.name in seen or i >= len(due) - 2]
     names = [(b.name, b.deadline) for b in campaign.batches if b in due or b.name in seen]
@@ -105,7 +104,7 @@ def batch_rows(submissions: list[StoredSubmission], campaign: Campaign) -> list[
 def next_deadline(campaign: Campaign) -> tuple[str, datetime, int] | None:
     """(batch, deadline, whole days left in the campaign's calendar) of the next deadline still ahead."""
     now, tz = clock.now(), campaign.zone
-    ahead = next((b for b in campaign.batches if b.deadline > now), None)
+    ahead = campaign.next_batch(now)
     if ahead is None:
         return None
     return ahead.name, ahead.deadline, (clock.local_day(ahead.deadline, tz) - clock.local_day(now, tz)).days
