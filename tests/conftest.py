@@ -76,6 +76,28 @@ def pg_database(postgres_url, request):
     return postgres_url.rsplit("/", 1)[0] + f"/{name}"
 
 
+# The real-mail corpus lives outside the repository (beside the project only on
+# the project's CI machine); .ci/run names it in this variable.
+REAL_EML_VARIABLE = "INTAKE_REAL_EML"
+
+
+@pytest.fixture(scope="session")
+def real_eml() -> Path:
+    """The folder of real malformed and Chinese-encoded messages.
+
+    Unset variable: the test skips with the reason (a user's clone has no
+    corpus). Set but naming no folder of .eml files: the test fails, so CI
+    can never skip these tests silently.
+    """
+    value = os.environ.get(REAL_EML_VARIABLE, "")
+    if not value:
+        pytest.skip(f"real-mail corpus not configured: set {REAL_EML_VARIABLE} (as .ci/run does)")
+    folder = Path(value)
+    if not folder.is_dir() or not any(folder.glob("*.eml")):
+        pytest.fail(f"{REAL_EML_VARIABLE}={value} is not a folder of .eml messages")
+    return folder
+
+
 @pytest.fixture
 def settings(tmp_path):
     """Built-in settings with every path in a temp folder and an SQLite database."""

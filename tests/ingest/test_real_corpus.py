@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 
 from click.testing import CliRunner
 
 from ingest.cli import main
 
-REAL = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "real-eml"
 
-
-def test_every_real_message_gets_an_outcome_and_none_is_our_failure(tmp_path):
-    assert REAL.is_dir(), f"the shared corpus must be beside the project: {REAL}"
-    files = sorted(REAL.glob("*.eml"))
+def test_every_real_message_gets_an_outcome_and_none_is_our_failure(real_eml, tmp_path):
+    files = sorted(real_eml.glob("*.eml"))
     assert len(files) >= 190
     config = tmp_path / "intake.toml"
     config.write_text(f'[storage]\ndata_dir = "{(tmp_path / "data").as_posix()}"\n', encoding="utf-8")
-    result = CliRunner().invoke(main, ["ingest", str(REAL), "--json", "--config", str(config)])
+    result = CliRunner().invoke(main, ["ingest", str(real_eml), "--json", "--config", str(config)])
     assert result.exit_code == 0, result.output[-2000:]
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert len(rows) == len(files)
