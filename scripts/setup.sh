@@ -22,5 +22,7 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e '.[postgresql,test]'
+# Exactly the versions the suite passed with (requirements.lock, refreshed on
+# purpose by scripts/lock.sh), then intake itself without resolving anything.
+.venv/bin/python -m pip install -q -r requirements.lock
+.venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
