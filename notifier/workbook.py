@@ -3,6 +3,11 @@
 The columns are a contract (checks and coordinators' own macros read them):
 see MATERIAL_HEADERS and UNIT_HEADERS. Times are Beijing (campaign) wall
 time, as Excel has no zones.
+
+Every string is written as text, never as a formula: openpyxl stores any
+string that starts with `=` as one, and a form's 负责人 written as
+`=HYPERLINK(...)` would otherwise become a live link in the coordinator's
+workbook (see `append_row`). Numbers are only those we computed.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from collections import Counter
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -30,6 +36,21 @@ UNIT_HEADERS = ("序号", "单位", "是否在名册", *(KIND_NAMES[k] for k in 
 UNIT_WIDTHS = (6, 30, 10, 14, 10, 10, 10, 8, 8, 10, 20, 60)
 EXCEL_CN_DATETIME = 'yyyy"年"m"月"d"日" hh:mm'
 TEXT = "@"
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")  # what Excel or a CSV import would take for a formula
+
+
+def append_row(sheet, values: list) -> None:
+    """Append a row with every string as a text cell: never a formula, whatever the mail wrote.
+
+    A string that looks like a formula also gets Excel's quote prefix, so
+    editing the cell in Excel keeps it text. Control characters that the
+    file format cannot hold are dropped (they would make the export fail).
+    """
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+            cell.quotePrefix = cell.value.startswith(FORMULA_LEADS)
 
 
 def _excel_time(moment, tz: ZoneInfo):
@@ -67,14 +88,14 @@ def export_workbook(materials: list[MaterialStanding], units: list[UnitStanding]
     book = Workbook()
     sheet = book.active
     sheet.title = "信息汇总表"
-    sheet.append(MATERIAL_HEADERS)
+    append_row(sheet, MATERIAL_HEADERS)
     for index, m in enumerate(materials, start=1):
-        sheet.append(material_cells(index, m, tz))
+        append_row(sheet, material_cells(index, m, tz))
     _style(sheet, MATERIAL_WIDTHS, text_columns=("F", "H", "O"), time_columns=("L",), wrap_columns=("J", "N"))
     per_unit = book.create_sheet("各单位情况")
-    per_unit.append(UNIT_HEADERS)
+    append_row(per_unit, UNIT_HEADERS)
     for index, u in enumerate(units, start=1):
-        per_unit.append(unit_cells(index, u, tz))
+        append_row(per_unit, unit_cells(index, u, tz))
     _style(per_unit, UNIT_WIDTHS, text_columns=(), time_columns=("K",), wrap_columns=("L",))
     if stats:
         _stats_sheet(book.create_sheet(STATS_SHEET), stats)
@@ -89,17 +110,17 @@ STATS_SHEET = "统计汇总"
 def _stats_sheet(sheet, summaries: list) -> None:
     """One block per profile and period (ingest.stats_summary.StatsSummary): a title, a header, units, 合计."""
     for summary in summaries:
-        sheet.append([f"{summary.title}（{summary.period}）", f"征集：{summary.profile}"])
+        append_row(sheet, [f"{summary.title}（{summary.period}）", f"征集：{summary.profile}"])
         sheet[sheet.max_row][0].font = Font(bold=True)
-        sheet.append(["单位", *summary.columns])
+        append_row(sheet, ["单位", *summary.columns])
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDEBF7")
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for unit, figures in summary.units.items():
-            sheet.append([unit, *(figures.get(c) for c in summary.columns)])
+            append_row(sheet, [unit, *(figures.get(c) for c in summary.columns)])
         totals = summary.totals()
-        sheet.append(["合计", *(totals[c] for c in summary.columns)])
+        append_row(sheet, ["合计", *(totals[c] for c in summary.columns)])
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
         sheet.append([])
