@@ -25,13 +25,26 @@ PLACE_SUFFIXES = "省|市|区|县|旗|州|盟|镇|乡|街道"
 ORG_SUFFIXES = "社区|学院|学校|大学|中心|分校|图书馆|协会"
 _ORG = re.compile(rf"^[\u4e00-\u9fffA-Za-z0-9（）()]{{1,40}}(?:{PLACE_SUFFIXES}|{ORG_SUFFIXES}|局|馆|站)")
 _SEPARATORS = " \t+＋-－—_＿、，,;；:：|/（）()“”\"'《》<>·."
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9}
-_NUMBER = r"[0-9]+|[零〇一二两兩三四五六七八九十百]+"
-_MEASURE = r"(?:个|份|件|项|篇|套|門|门|类|條|条|组)"
-_TOTAL = re.compile(rf"(?:数量|總數|总数|合计|共计|共|计)\s*[:：为]?\s*({_NUMBER})\s*{_MEASURE}?")
-_COUNT = re.compile(rf"({_NUMBER})\s*{_MEASURE}")
-_BARE_TRAILING_NUMBER = re.compile(r"(?:^|[\s+＋\-_])([0-9]{1,3})\s*$")
+# Numerals as people write them: plain, financial (壹贰叁, used against tampering), 两, 廿/卅.
+_CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "貳": 2, "两": 2, "兩": 2,
+              "三": 3, "叁": 3, "參": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "陸": 6,
+              "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
+_CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_CN_TENS = {"廿": 20, "卄": 20, "卅": 30, "卌": 40}  # 廿三 is 23
+_CN_CHARS = "".join([*_CN_DIGITS, *_CN_UNITS, *_CN_TENS])
+# A count is never glued to a longer number, never an ordinal (第三批) nor part of a document
+# number (〔2021〕4号); and never followed by a date, ordinal or document-number word.
+_NOT_BEFORE = rf"(?<![0-9{_CN_CHARS}第〔A-Za-z])(?<![0-9][-/.:])"
+_NOT_AFTER = r"(?!\s*(?:年|月|日|号|號|批|期|届|季|时|點|点|分|秒|%|‰|岁|周|次|位|[-/.:][0-9]))"
+_NUMBER = rf"[0-9]{{1,3}}(?![0-9])|[{_CN_CHARS}]++"  # never a year: four digits are no count
+_NUM = rf"{_NOT_BEFORE}({_NUMBER}){_NOT_AFTER}"
+_MEASURE = r"(?:个|個|份|件|项|項|篇|套|門|门|类|類|條|条|组|組|本|册|冊|部|则|則|例|集|节|節|讲|講|种|種)"
+_TOTAL = re.compile(rf"(?:数量|數量|總數|总数|合计|合計|共计|共計|总计|共|计)\s*(?:[:：为為是]\s*)?{_NUM}\s*{_MEASURE}?")
+_COUNT = re.compile(rf"{_NUM}\s*{_MEASURE}")
+# A number straight after what is counted (`材料3`, `案例：2`).
+_KIND_COUNT = re.compile(rf"(?:材料|资料|案例|项目|课程资源|课程|资源|附件|文件)\s*[:：]?\s*{_NUM}(?!\s*{_MEASURE})")
+# A number standing alone between separators or at the end (`材料 3 `, `+叁`, `（3）`).
+_BARE_NUMBER = re.compile(rf"(?:^|[\s+＋\-_、，,;；（(【\[])\s*{_NUM}\s*(?=$|[\s+＋\-_、，,;；）)】\]])")
 _MATERIAL_WORDS = re.compile(r"^(?:材料|资料|申报材料|申报|报送)")
 # What an official letter's title ends with (`关于报送…材料的函`): never part of a unit's name.
 _DOCUMENT_TAIL = re.compile(r"^的?\s*(?:函|通知|报告|请示|说明|情况说明|情况|公函|复函|申请)?$")
@@ -65,31 +78,46 @@ def parse_subject(subject: str, keyword: str) -> SubjectInfo:
 
 
 def read_count(text: str) -> int | None:
-    """The declared number of items: a stated total, else the sum of per-kind counts."""
+    """The declared number of items: a stated total, else the sum of per-kind counts, else a lone number.
+
+    Every form people use reads the same way: `3个`, `叁份`, `（共3份）`, `共计5个`,
+    `案例2个、课程1门`, `材料3`, `+3`, `（３）`. Years, dates, ordinals (第三批)
+    and document numbers (〔2021〕4号) are never a count.
+    """
+    text = unicodedata.normalize("NFKC", text or "")
     total = _TOTAL.search(text)
-    if total:
-        return chinese_number(total.group(1))
-    counts = [chinese_number(m.group(1)) for m in _COUNT.finditer(text)]
+    if total and (value := chinese_number(total.group(1))) is not None:
+        return value
+    counts = [chinese_number(m.group(1)) for pattern in (_COUNT, _KIND_COUNT) for m in pattern.finditer(text)]
     counts = [c for c in counts if c is not None]
     if counts:
         return sum(counts)
-    bare = _BARE_TRAILING_NUMBER.search(text)
-    return int(bare.group(1)) if bare else None
+    bare = [chinese_number(m.group(1)) for m in _BARE_NUMBER.finditer(text)]
+    bare = [c for c in bare if c is not None]
+    return bare[-1] if bare else None
 
 
 def chinese_number(token: str) -> int | None:
-    """`5`, `五`, `两`, `十二`, `二十`, `一百零五` as an int."""
+    """`5`, `五`, `叁`, `两`, `十二`, `拾贰`, `二十`, `廿三`, `一百零五`, `壹佰零伍` as an int; None if not a number.
+
+    Digits without a unit between them (`一〇五`) read place by place.
+    """
+    token = unicodedata.normalize("NFKC", token or "").strip()
     if token.isdigit():
         return int(token)
+    if not token:
+        return None
+    if all(ch in _CN_DIGITS for ch in token):
+        return int("".join(str(_CN_DIGITS[ch]) for ch in token))
     total, current = 0, 0
     for ch in token:
         if ch in _CN_DIGITS:
             current = _CN_DIGITS[ch]
-        elif ch == "十":
-            total += (current or 1) * 10
+        elif ch in _CN_UNITS:
+            total += (current or 1) * _CN_UNITS[ch]
             current = 0
-        elif ch == "百":
-            total += (current or 1) * 100
+        elif ch in _CN_TENS:
+            total += _CN_TENS[ch]
             current = 0
         else:
             return None

@@ -63,9 +63,56 @@ def test_keyword_comes_from_configuration():
 
 
 @pytest.mark.parametrize("token,value", [("5", 5), ("五", 5), ("两", 2), ("十", 10), ("十二", 12),
-                                         ("二十", 20), ("二十三", 23), ("一百零五", 105)])
+                                         ("二十", 20), ("二十三", 23), ("一百零五", 105), ("叁", 3), ("拾贰", 12),
+                                         ("贰拾", 20), ("壹佰零伍", 105), ("廿三", 23), ("卅", 30), ("〇", 0),
+                                         ("零", 0), ("佰", 100), ("５", 5), ("一〇五", 105)])
 def test_chinese_numerals(token, value):
     assert chinese_number(token) == value
+
+
+# How units write the count: every one of these, in every layout below, is the count.
+COUNT_WRITINGS = [
+    ("3个", 3), ("叁个", 3), ("叁", 3), ("三件", 3), ("3项", 3), ("（共3份）", 3), ("共计5个", 5), ("5篇", 5),
+    ("3门", 3), ("３个", 3), ("３", 3), ("3", 3), ("两份", 2), ("贰份", 2), ("肆个", 4), ("伍件", 5),
+    ("陆份", 6), ("柒个", 7), ("捌份", 8), ("玖个", 9), ("拾个", 10), ("拾贰份", 12), ("廿三个", 23),
+    ("卅份", 30), ("壹佰零伍份", 105), ("数量：3", 3), ("共3个附件", 3), ("3 个", 3),
+    ("案例2个、课程资源1门", 3), ("案例贰个，课程壹门", 3), ("（3）", 3), ("3份（联系人李敏13812345678）", 3),
+]
+LAYOUTS = [
+    "{unit}+智慧助老材料+{count}",
+    "{unit}＋智慧助老材料＋{count}",
+    "{unit} 智慧助老材料 {count} ",
+    "{unit}-智慧助老材料-{count}",
+    "{unit}_智慧助老材料_{count}",
+    "{unit}智慧助老材料{count}",
+    "回复：【外部邮件】{unit}、智慧助老材料、{count}",
+]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("count,value", COUNT_WRITINGS)
+def test_every_way_of_writing_the_count_is_read(layout, count, value):
+    info = parse_subject(layout.format(unit="潍坊市奎文区社区学院", count=count), "智慧助老")
+    assert (info.unit, info.declared_count) == ("潍坊市奎文区社区学院", value)
+
+
+@pytest.mark.parametrize("tail", [
+    "", "（鲁教民处函〔2021〕4号）", "（按鲁教民处函[2021]4号要求）", "2022年", "（2022年度）", "第三批", "（第二批）",
+    "三季度", "联系电话13812345678", "0531-88886666", "5月5日", "2022.05.05", "2022-05-05", "10:30",
+    "（二〇二二年）", "2022",
+])
+def test_years_dates_phones_ordinals_and_document_numbers_are_no_count(tail):
+    assert parse_subject(f"济南市历下区+智慧助老材料{tail}", "智慧助老").declared_count is None
+
+
+@pytest.mark.parametrize("subject", [
+    "济南市历下区+智慧助老材料+叁个（鲁教民处函〔2021〕4号）",
+    "济南市历下区2022年第二批智慧助老材料3个",
+    "济南市历下区+智慧助老材料+3份+2022年5月5日",
+    "【鲁教民处函〔2021〕4号】济南市历下区+智慧助老材料+3",
+])
+def test_count_is_read_beside_a_year_date_or_document_number(subject):
+    assert parse_subject(subject, "智慧助老").declared_count == 3
 
 
 @given(st.text(max_size=80))
