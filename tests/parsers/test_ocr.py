@@ -16,6 +16,7 @@ from parsers.ocr import (
     read_page,
 )
 from parsers.seal import find_seal
+from tests.parsers.ocr_names import read_form
 
 UNIT = "宁波市海曙区社区学院"
 NAMES = {
@@ -35,16 +36,14 @@ def grey(img) -> np.ndarray:
 @pytest.mark.parametrize("kind", ["case", "project", "course"])
 def test_reads_kind_name_and_unit_of_each_form(kind):
     read = read_page(grey(render_form_page(kind, NAMES[kind], UNIT, jpeg_quality=75))[0])
-    assert read.fields.kind == kind
-    assert read.fields.name == NAMES[kind]
-    assert read.fields.unit == UNIT
+    assert read_form(read.fields.kind, read.fields.name, read.fields.unit, (kind, NAMES[kind], UNIT)), read.fields
 
 
 @pytest.mark.parametrize("rotate,skew", [(180, 0.0), (90, 0.0), (270, 2.0), (0, -3.0)])
 def test_turned_and_skewed_pages_are_read_upright(rotate, skew):
     page = render_form_page("case", NAMES["case"], UNIT, rotate=rotate, skew=skew, jpeg_quality=60)
     read = read_page(grey(page)[0])
-    assert (read.fields.kind, read.fields.name, read.fields.unit) == ("case", NAMES["case"], UNIT)
+    assert read_form(read.fields.kind, read.fields.name, read.fields.unit, ("case", NAMES["case"], UNIT)), read.fields
 
 
 def test_orientation_estimate_finds_quarter_turn_and_skew():

@@ -18,6 +18,7 @@ from ingest.samples.scans import (
     to_tiff,
 )
 from parsers.scan import read_scan, read_scans
+from tests.parsers.ocr_names import read_form
 
 UNIT = "杭州市西湖区老年大学"
 FORMS = [
@@ -44,7 +45,9 @@ def pdf_reading(three_forms):
 
 def test_multi_page_pdf_of_three_forms_is_read_page_by_page(pdf_reading):
     assert pdf_reading.error is None
-    assert [(p.form_kind, p.name, p.unit) for p in pdf_reading.pages] == [(k, n, UNIT) for k, n in FORMS]
+    read = [(p.form_kind, p.name, p.unit) for p in pdf_reading.pages]
+    assert len(read) == len(FORMS), read
+    assert all(read_form(*page, (k, n, UNIT)) for page, (k, n) in zip(read, FORMS)), read
     assert [p.index for p in pdf_reading.pages] == [0, 1, 2]
 
 
@@ -71,7 +74,7 @@ def test_jpeg_exif_rotation_is_honoured():
     buf = io.BytesIO()
     stored.save(buf, "JPEG", quality=80, exif=exif)
     page = read_scan("手机拍照.jpg", buf.getvalue()).pages[0]
-    assert (page.form_kind, page.name) == ("case", FORMS[0][1])
+    assert read_form(page.form_kind, page.name, None, ("case", FORMS[0][1], None)), page.name
     x, y, w, h = page.seal.box
     assert x > upright.width / 2 and y > upright.height / 2  # box in the displayed page
 
@@ -88,7 +91,7 @@ def test_text_layer_pdf_is_read_without_ocr():
 def test_letterhead_page_keeps_its_kind_and_has_no_seal():
     page = render_form_page("project", FORMS[1][1], UNIT, seal=False, letterhead="杭州市西湖区教育局")
     read = read_scan("红头.png", to_png(page)).pages[0]
-    assert (read.form_kind, read.name) == ("project", FORMS[1][1])
+    assert read_form(read.form_kind, read.name, None, ("project", FORMS[1][1], None)), read.name
     assert not read.seal.found
 
 

@@ -13,6 +13,7 @@ from ingest.samples.scans import render_form_pages, scanned, to_jpeg, to_png
 from parsers.ocr import WORK_LONG_SIDE
 from parsers.photo import straighten
 from parsers.scan import read_scan
+from tests.parsers.ocr_names import read_form
 
 UNIT = "宁波市海曙区社区学院"
 NAME = "乐龄学堂老年人防范电信诈骗专题培训"
@@ -37,13 +38,13 @@ def _read(filename, data):
 
 def test_iphone_heic_photo_stored_sideways_is_read_upright_with_its_seal(photo):
     page = _read("IMG_4721.HEIC", to_heic(photo, sideways=True))
-    assert (page.form_kind, page.name, page.unit) == ("project", NAME, UNIT)
+    assert read_form(page.form_kind, page.name, page.unit, ("project", NAME, UNIT)), page
     assert page.seal.found and page.seal.method == "paper-scan"
 
 
 def test_phone_photo_of_the_stamped_page_on_a_desk_is_straightened_and_read(photo):
     page = _read("微信图片_20240520.jpg", to_jpeg(photo, 80))
-    assert (page.form_kind, page.name, page.unit) == ("project", NAME, UNIT)
+    assert read_form(page.form_kind, page.name, page.unit, ("project", NAME, UNIT)), page
     assert page.seal.found and page.seal.colour == "red"
 
 
@@ -56,7 +57,7 @@ def test_straightened_photo_is_an_upright_a4_sheet_and_a_scan_is_left_alone(clea
 
 def test_grey_scan_is_read_and_its_seal_found_by_shape(clean):
     page = _read("盖章扫描件.png", to_png(grey_scan(clean, skew=1.0)))
-    assert (page.form_kind, page.name) == ("project", NAME)
+    assert read_form(page.form_kind, page.name, None, ("project", NAME, None)), page.name
     assert page.seal.found and page.seal.colour == "grey" and page.seal.method == "paper-scan"
 
 
@@ -86,7 +87,8 @@ def _rotated_pdf(page: Image.Image, rotate: int) -> bytes:
 def test_pdf_page_with_rotate_is_read(clean):
     small = scanned(clean).resize((1240, 1754))
     page = _read("扫描.pdf", _rotated_pdf(small, 90))
-    assert (page.form_kind, page.name) == ("project", NAME) and page.seal.found
+    assert read_form(page.form_kind, page.name, None, ("project", NAME, None)), page.name
+    assert page.seal.found
 
 
 def test_damaged_heic_is_unreadable_with_its_name():
