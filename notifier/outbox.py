@@ -65,6 +65,19 @@ def _from_address(msg: EmailMessage) -> str:
     return pairs[0][1] if pairs else ""
 
 
+def _hang_up(client: smtplib.SMTP) -> None:
+    """QUIT and close, whatever the server answers to QUIT.
+
+    Once `sendmail` returned, the server has taken the mail (250 after
+    DATA): a 421 to QUIT or a dropped connection must not count as a failure,
+    or the mail would be sent again (smtplib's own `with` raises on them).
+    """
+    try:
+        client.quit()
+    except (smtplib.SMTPException, OSError):
+        client.close()
+
+
 @dataclass
 class SmtpSender:
     """Send messages through an SMTP server with smtplib.
@@ -103,11 +116,14 @@ class SmtpSender:
 
     @contextmanager
     def _session(self) -> Iterator[smtplib.SMTP]:
-        """A connection, logged in when a username is configured."""
-        with self._connect() as client:
+        """A connection, logged in when a username is configured, closed by `_hang_up`."""
+        client = self._connect()
+        try:
             if self.username:
                 client.login(self.username, self._password())
             yield client
+        finally:
+            _hang_up(client)
 
     def send_raw(self, raw: bytes, to: list[str], sender: str) -> dict[str, tuple[int, bytes]]:
         """Send stored bytes as they are (composed once); return the recipients the server refused."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 
+from aiosmtpd.controller import Controller
+
 from ingest.pipeline import Pipeline
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail
@@ -65,3 +67,34 @@ def test_past_the_hourly_limit_a_recipient_waits_for_the_next_hour(settings, smt
     with freeze(datetime.now(timezone.utc) + timedelta(hours=1, minutes=1)):
         pipeline.deliver()
     assert len(sink.envelopes) == 4
+
+
+class BusyAtQuit:
+    """An SMTP server that takes the mail (250 after DATA), then answers QUIT with 421, as a busy relay may."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 OK: queued as 7F3A2C1B"
+
+    async def handle_QUIT(self, server, session, envelope):
+        return "421 4.4.2 smtp.163.com Service not available, closing transmission channel"
+
+
+def test_a_421_to_quit_after_the_mail_was_taken_counts_as_sent_and_nothing_goes_again(settings, unused_port, freeze):
+    """smtplib's `with` raised on any answer to QUIT but 221, and the reply went out again after the backoff."""
+    handler = BusyAtQuit()
+    server = Controller(handler, hostname="127.0.0.1", port=unused_port)
+    server.start()
+    try:
+        pipeline = Pipeline(_smtp(settings, unused_port))
+        outcome = pipeline.process(_mail(1), "1.eml")
+        [row] = pipeline.db.load(outcome.submission_id).replies
+        assert (row.status, row.last_error) == ("sent", None)
+        with freeze(datetime.now(timezone.utc) + timedelta(hours=2)):  # past any retry backoff
+            pipeline.deliver()
+    finally:
+        server.stop()
+    assert len(handler.envelopes) == 1
