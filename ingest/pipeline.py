@@ -23,7 +23,7 @@ from ingest.routing import route
 from notifier.autoreply import automated_reason
 from notifier.outbox import Outgoing, outgoing
 from notifier.notices import compose_coordinator_note
-from notifier.reply import compose_reply, reply_address, reply_template
+from notifier.reply import compose_reply, ignored_reply_to, reply_address, reply_template, roster_unit
 from parsers import limits
 from parsers.email import parse_message, thread_ids
 from parsers.facts import (Defect, MailMessage, Material, ReadingFailed, ShareLink, SubjectInfo,
@@ -146,13 +146,14 @@ class Pipeline:
             return self._failed(raw_sha, source, exc)
 
     def _process(self, raw: bytes, raw_sha: str, source: str, received: datetime | None) -> Outcome:
-        message = self.parse(raw)  # 2. parse
-        if self.db.find_duplicate(message.message_id, raw_sha, message.sender):
-            return Outcome(source, message.message_id, "duplicate")
-        reason = automated_reason(message, [self.settings.identity.address])
-        if reason:
-            return self._file_ignored(message, raw_sha, source, reason, received)
-        sub, why = self.classify(message, received)  # 3. classify, under the profile it belongs to
+        with limits.reading(self.settings.limits):  # the message's time budget covers parsing too
+            message = self.parse(raw)  # 2. parse
+            if self.db.find_duplicate(message.message_id, raw_sha, message.sender):
+                return Outcome(source, message.message_id, "duplicate")
+            reason = automated_reason(message, [self.settings.identity.address])
+            if reason:
+                return self._file_ignored(message, raw_sha, source, reason, received)
+            sub, why = self._classify(message, received)  # 3. classify, under the profile it belongs to
         reason = not_a_submission(sub, self.settings.identity.address)
         if reason:
             return self._file_ignored(message, raw_sha, source, reason, received)
@@ -173,8 +174,13 @@ class Pipeline:
         return outcome
 
     def parse(self, raw: bytes) -> MailMessage:
-        """The message read, its archives opened within `[archives]`, its files past `[limits]` marked."""
+        """The message read, its archives opened within `[archives]`, its files past `[limits]` marked.
+
+        Under a time budget (`limits.reading`), a parse that used it up stops
+        here: unpacking archives and forwarded mail is reading too.
+        """
         message = parse_message(raw, self.settings.archives)
+        limits.check()
         limits.limit_files(message.attachments, self.settings.limits, len(raw))
         return message
 
@@ -188,12 +194,17 @@ class Pipeline:
         message's time budget (`[limits]`): past it, OverBudget (ours) is raised.
         """
         with limits.reading(self.settings.limits):
-            materials = read_materials(message, self.settings.cache_dir)
-            reader = AttachmentReader(message.attachments)
-            chosen = self.settings.profile(profile) if profile else None
-            routed = route(message.subject, materials, reader, self.settings.profiles()) if chosen is None else None
-            campaign = chosen or routed.campaign or self.settings.campaign
-            sub = classify(message, campaign, self.settings.cache_dir, received, materials, reader)
+            return self._classify(message, received, profile)
+
+    def _classify(self, message: MailMessage, received: datetime | None = None,
+                  profile: str | None = None) -> tuple[Submission, str]:
+        """`classify` within the time budget already running (the one `_process` opened before parsing)."""
+        materials = read_materials(message, self.settings.cache_dir)
+        reader = AttachmentReader(message.attachments)
+        chosen = self.settings.profile(profile) if profile else None
+        routed = route(message.subject, materials, reader, self.settings.profiles()) if chosen is None else None
+        campaign = chosen or routed.campaign or self.settings.campaign
+        sub = classify(message, campaign, self.settings.cache_dir, received, materials, reader)
         if chosen is None and routed.campaign is None:
             sub.profile = None
         return sub, routed.why if routed else "协调人指定"
@@ -217,6 +228,7 @@ class Pipeline:
         defects = judge(sub, campaign)
         place_in_collection(sub, known.answers_our_notice)
         sub.held = sender_not_allowed(sub, campaign.roster)
+        sub.timing_note = "；".join(filter(None, [sub.timing_note, ignored_reply_to(sub, campaign)])) or None
         return defects, "review" if sub.held else verdict(defects)
 
     def _file_review(self, sub: Submission, raw_sha: str, source: str, why: str) -> Outcome:
@@ -237,7 +249,7 @@ class Pipeline:
 
     def compose(self, sub: Submission, status: str, defects: list[Defect], key: str) -> Outgoing | None:
         """The receipt, notice or late note for a submission, ready to queue; None when nobody can be answered."""
-        if not reply_address(sub.message):
+        if not reply_address(sub.message, roster_unit(sub, self.campaign_of(sub))):
             return None
         reply = compose_reply(sub, status, defects, self.settings.identity,
                               templates_dir=self.settings.templates_dir, campaign=self.campaign_of(sub))

@@ -34,7 +34,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 
 from parsers.facts import Defect, MailMessage, Material, Submission
 from rules import clock
-from rules.campaign import Campaign
+from rules.campaign import Campaign, RosterUnit
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -59,6 +59,13 @@ REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|回复|答复)(\[\d+\])?\s*[:：]\s*",
 MSGID = re.compile(r"<[^<>\s]+>")
 ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 MAX_REFERENCES = 20
+# Free mailbox providers: that a Reply-To shares one of their domains with From says nothing of who owns it.
+PUBLIC_DOMAINS = frozenset({
+    "163.com", "126.com", "yeah.net", "188.com", "vip.163.com", "vip.126.com", "qq.com", "vip.qq.com",
+    "foxmail.com", "sina.com", "sina.cn", "vip.sina.com", "sohu.com", "139.com", "189.cn", "wo.cn",
+    "aliyun.com", "tom.com", "21cn.com", "gmail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com",
+    "icloud.com", "me.com",
+})
 
 
 @dataclass
@@ -144,9 +151,42 @@ def _sendable(address: str) -> bool:
     return True
 
 
-def reply_address(message: MailMessage) -> str | None:
-    """Reply-To when it holds a usable address, else From; None if neither does."""
-    return _usable(message.reply_to or "") or _usable(message.sender or "")
+def reply_address(message: MailMessage, unit: RosterUnit | None = None) -> str | None:
+    """Who is answered: the writer (From); their Reply-To only when it is theirs; None if nobody can be.
+
+    The collection address is public: following any Reply-To would let
+    anyone send our receipts and notices to a third party. A Reply-To is
+    followed when it is in the From address's own domain (not a free
+    mailbox provider's) or is one of the unit's roster addresses.
+    """
+    sender = _usable(message.sender or "")
+    reply_to = _usable(message.reply_to or "")
+    if reply_to and _belongs_to_sender(reply_to, sender, unit):
+        return reply_to
+    return sender
+
+
+def _belongs_to_sender(reply_to: str, sender: str | None, unit: RosterUnit | None) -> bool:
+    if unit is not None and unit.owns_address(reply_to, domains=True):
+        return True
+    domain = (sender or "").rpartition("@")[2].lower()
+    if not domain or domain in PUBLIC_DOMAINS:
+        return reply_to.lower() == (sender or "").lower()
+    theirs = reply_to.rpartition("@")[2].lower()
+    return theirs == domain or theirs.endswith("." + domain)
+
+
+def roster_unit(sub: Submission, campaign: Campaign | None) -> RosterUnit | None:
+    """The roster entry of the unit a submission was resolved to, if the roster has it."""
+    return campaign.roster.for_name(sub.unit) if campaign and sub.unit else None
+
+
+def ignored_reply_to(sub: Submission, campaign: Campaign | None) -> str | None:
+    """The coordinator's note when a Reply-To is not followed (who wrote is answered instead)."""
+    reply_to = _usable(sub.message.reply_to or "")
+    if not reply_to or reply_address(sub.message, roster_unit(sub, campaign)) == reply_to:
+        return None
+    return f"未按回复地址 {reply_to} 回复：该地址不属于发件人所在域或名册"
 
 
 def _angle(message_id: str) -> str:
@@ -290,12 +330,13 @@ def compose_reply(sub: Submission, status: str, defects: list[Defect], identity:
                   campaign: Campaign | None = None) -> EmailMessage:
     """The receipt ("accepted") or defect notice ("defective") for one submission.
 
-    `campaign` is optional and only used to remind of the batch deadline.
+    `campaign` is optional: it reminds of the batch deadline, and its roster
+    says whether a Reply-To is the unit's own (`reply_address`).
     Raises ValueError for an unknown status or when there is nobody to reply to.
     """
     if status not in TEMPLATE_BY_STATUS:
         raise ValueError(f"no reply template for status {status!r}")
-    to = reply_address(sub.message)
+    to = reply_address(sub.message, roster_unit(sub, campaign))
     if to is None:
         raise ValueError(f"message {sub.message.message_id} has no usable reply address")
     context = reply_context(sub, defects, identity, now, campaign)

@@ -42,13 +42,14 @@ class MailSpec:
     filename_style: str = "rfc2231"  # "rfc2231", "encoded-word", "raw" (8-bit GBK), "utf8-raw"
     extra_headers: dict[str, str] = field(default_factory=dict)
     forwarded: list[bytes] = field(default_factory=list)  # whole messages attached as message/rfc822
+    from_header: str | None = None  # the From header written verbatim (a forged or broken one), instead of `sender`
 
 
 def build_mail(spec: MailSpec) -> bytes:
     """The raw bytes of one message as `spec` describes it."""
     codec = _codec(spec.charset)
     headers = [
-        ("From", f"{_subject(spec.sender[0], spec.charset, 'encoded')} <{spec.sender[1]}>" if spec.sender[0] else spec.sender[1]),
+        ("From", spec.from_header or _from_header(spec)),
         ("To", spec.to),
         ("Subject", _subject(spec.subject, spec.charset, spec.subject_style)),
         ("Date", format_datetime(spec.date)),
@@ -76,6 +77,11 @@ def build_mail(spec: MailSpec) -> bytes:
     for index, raw in enumerate(raw_names):
         data = data.replace(_RAW_MARK.format(index).encode(), raw)
     return data
+
+
+def _from_header(spec: MailSpec) -> str:
+    name, address = spec.sender
+    return f"{_subject(name, spec.charset, 'encoded')} <{address}>" if name else address
 
 
 def _codec(charset: str) -> str:

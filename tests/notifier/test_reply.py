@@ -13,6 +13,7 @@ from notifier.notices import compose_coordinator_note
 from notifier.reply import (
     ReplyIdentity,
     compose_reply,
+    ignored_reply_to,
     reply_address,
     reply_subject,
 )
@@ -29,6 +30,7 @@ from parsers.facts import (
     Submission,
 )
 from rules.campaign import Batch, Campaign
+from rules.units import roster_from_config
 
 CST = timezone(timedelta(hours=8))
 NOW = datetime(2024, 5, 20, 11, 0, tzinfo=CST)
@@ -122,10 +124,44 @@ def test_reply_shows_the_working_group_as_sender(tmp_path):
     assert parsed["From"].addresses[0].addr_spec == "zhzl@example.org.cn"
 
 
-def test_reply_goes_to_reply_to_when_present(tmp_path):
-    sub = submission(original_mail(reply_to="西湖区社区学院办公室 <xhsqxy_office@126.com>"))
-    parsed = read_back(compose_reply(sub, "accepted", [], ReplyIdentity(), now=NOW), tmp_path)
-    assert [a.addr_spec for a in parsed["To"].addresses] == ["xhsqxy_office@126.com"]
+def _recipients(sub: Submission, tmp_path, campaign: Campaign | None = None) -> list[str]:
+    parsed = read_back(compose_reply(sub, "accepted", [], ReplyIdentity(), now=NOW, campaign=campaign), tmp_path)
+    return [a.addr_spec for a in parsed["To"].addresses]
+
+
+def _from_unit(sender: str, reply_to: str) -> Submission:
+    message = original_mail(reply_to=reply_to)
+    message.sender = sender
+    sub = submission(message)
+    sub.unit = UNIT
+    return sub
+
+
+@pytest.mark.parametrize("reply_to", ["victim@third.example", "xhsqxy_office@126.com", "someone.else@qq.com"])
+def test_a_reply_to_outside_the_senders_domain_and_the_roster_is_not_followed(tmp_path, reply_to):
+    sub = _from_unit("1783529044@qq.com", f"某某 <{reply_to}>")
+    assert _recipients(sub, tmp_path, CAMPAIGN) == ["1783529044@qq.com"]
+    note = ignored_reply_to(sub, CAMPAIGN)
+    assert note == f"未按回复地址 {reply_to} 回复：该地址不属于发件人所在域或名册"
+
+
+@pytest.mark.parametrize("reply_to", ["office@xihu.edu.cn", "li.min@jw.xihu.edu.cn", "WANG@XIHU.EDU.CN"])
+def test_a_reply_to_in_the_senders_own_domain_is_followed(tmp_path, reply_to):
+    sub = _from_unit("wangfang@xihu.edu.cn", reply_to)
+    assert _recipients(sub, tmp_path, CAMPAIGN) == [reply_to]
+    assert ignored_reply_to(sub, CAMPAIGN) is None
+
+
+@pytest.mark.parametrize("entry", [{"addresses": ["xhsqxy_office@126.com"]}, {"allowlist": ["xhsqxy_office@126.com"]},
+                                   {"addresses": ["@xihu.edu.cn"]}])
+def test_a_reply_to_among_the_units_roster_addresses_is_followed(tmp_path, entry):
+    campaign = Campaign(batches=CAMPAIGN.batches, roster=roster_from_config([{"name": UNIT, **entry}]))
+    reply_to = entry.get("addresses", entry.get("allowlist"))[0].replace("@xihu", "office@xihu")
+    sub = _from_unit("1783529044@qq.com", reply_to)
+    assert _recipients(sub, tmp_path, campaign) == [reply_to]
+    assert ignored_reply_to(sub, campaign) is None
+    other = Campaign(batches=CAMPAIGN.batches, roster=roster_from_config([{"name": "余杭区社区学院", **entry}]))
+    assert _recipients(sub, tmp_path, other) == ["1783529044@qq.com"], "another unit's address is not this unit's"
 
 
 def test_reply_goes_to_sender_by_name_without_reply_to(tmp_path):

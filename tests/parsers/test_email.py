@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 
 import pytest
 
@@ -154,3 +155,50 @@ def test_line_breaks_and_control_characters_hidden_in_encoded_words_do_not_survi
     subject = parse_message(raw).subject
     assert "\n" not in subject and "\r" not in subject and "\x00" not in subject
     assert subject.startswith("测试 收到")
+
+
+FORGED = "xihu_sqxy@163.com"
+
+
+@pytest.mark.parametrize("from_header", [
+    "=?utf-8?q?xihu=5Fsqxy=40163=2Ecom?= <attacker@evil.com>",  # the address spelled in Q-encoding
+    "=?utf-8?b?eGlodV9zcXh5QDE2My5jb20=?= <attacker@evil.com>",  # …in base64
+    "=?utf-8?q?xihu_sqxy@163.com?= <attacker@evil.com>",  # a literal @ inside the encoded word
+    '"=?gbk?B?zvfF/Mf4?= <xihu_sqxy@163.com>" <attacker@evil.com>',  # a quoted name holding an address
+])
+def test_an_encoded_word_is_only_ever_the_display_name_never_the_sender_address(from_header):
+    message = parse_message(build_mail(MailSpec(subject=SUBJECT, from_header=from_header)))
+    assert message.sender == "attacker@evil.com"
+    assert message.sender != FORGED
+
+
+@pytest.mark.parametrize("from_header", [
+    "=?utf-8?q?xihu=5Fsqxy=40163=2Ecom?=",  # nothing but an encoded word
+    "=?utf-8?q?=22x=22_=3Cxihu=5Fsqxy=40163=2Ecom=3E?=",  # a whole `"x" <address>` encoded
+])
+def test_a_from_header_whose_only_address_is_inside_an_encoded_word_has_no_sender(from_header):
+    message = parse_message(build_mail(MailSpec(subject=SUBJECT, from_header=from_header)))
+    assert message.sender == ""
+
+
+@pytest.mark.parametrize("header", ["Sender", "Reply-To", "Return-Path", "Disposition-Notification-To"])
+def test_every_address_header_keeps_the_address_written_and_decodes_only_the_name(header):
+    raw = build_mail(MailSpec(subject=SUBJECT, extra_headers={
+        header: "=?utf-8?q?xihu=5Fsqxy=40163=2Ecom?= <attacker@evil.com>"}))
+    message = parse_message(raw)
+    assert email.utils.getaddresses([message.headers[header.lower()]]) == [(FORGED, "attacker@evil.com")]
+    if header == "Reply-To":
+        assert message.reply_to == "attacker@evil.com"
+
+
+@pytest.mark.parametrize("charset", ["gb2312", "gbk", "utf-8"])
+def test_chinese_display_names_in_encoded_words_still_decode(charset):
+    raw = build_mail(MailSpec(subject=SUBJECT, charset=charset, reply_to="李敏 <limin@xihu.edu.cn>"))
+    message = parse_message(raw)
+    assert (message.sender_name, message.sender) == ("西湖区社区学院 王老师", FORGED)
+    assert email.utils.getaddresses([message.headers["reply-to"]]) == [("李敏", "limin@xihu.edu.cn")]
+
+
+def test_an_address_header_of_thousands_of_groups_parses_without_raising():
+    raw = build_mail(MailSpec(subject=SUBJECT, extra_headers={"To": "a:" * 5000 + "b@c.cn;" * 5000}))
+    assert parse_message(raw).sender == FORGED
