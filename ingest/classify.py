@@ -16,6 +16,7 @@ from parsers.facts import FORM_KINDS, Attachment, Material, UnreadableFile
 from parsers.scan import SCAN_EXTENSIONS, read_scan
 from parsers.sheet import sheet_text
 from parsers.sniff import content_extension
+from parsers.text import decode_text_file, html_text
 from parsers.word import read_word
 from storage.files import sha256_hex
 
@@ -72,7 +73,13 @@ def _read_by_extension(material: Material, att: Attachment, ext: str, cache_dir:
     elif ext in ARCHIVE_EXTENSIONS:
         raise UnreadableFile("压缩包无法解压，请重新压缩后发送，或直接发送附件。")  # opened in parsers.containers
     elif ext in TEXT_EXTENSIONS or att.content_type.startswith("text/"):
-        material.text = att.data.decode("utf-8", errors="replace")
+        material.text = _plain_text(att.data, ext, att.content_type)
+
+
+def _plain_text(data: bytes, ext: str, content_type: str) -> str:
+    """A text file in whatever encoding Notepad or WPS saved it; an HTML file as the text it shows."""
+    text = decode_text_file(data)
+    return html_text(text) if ext in (".html", ".htm") or content_type == "text/html" else text
 
 
 def _read_word(material: Material, att: Attachment) -> None:

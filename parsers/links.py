@@ -16,12 +16,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from html.parser import HTMLParser
 from typing import Iterable
 from urllib.parse import urlsplit
 
 from parsers.facts import ShareLink
 from parsers.netdisk import TRUNCATED, Provider, ShareUrl, host_pattern, provider_for_host
+from parsers.text import html_text  # noqa: F401 - the bodies' text, also for callers of this module
 
 URL_CHARS = r"A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%"
 URL_RE = re.compile(
@@ -65,9 +65,20 @@ class Code:
     span: tuple[int, int]
 
 
+# Full-width punctuation (，；：？！（） …): typed with a Chinese input method, it ends a URL typed in ASCII.
+_FULL_WIDTH_PUNCT = re.compile(r"(?<=[\x21-\x7e])[\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]")
+
+
 def normalize(text: str) -> str:
-    """Full-width letters, digits and colons to ASCII; NBSP to space (NFKC)."""
-    return unicodedata.normalize("NFKC", text or "")
+    """Full-width letters, digits and colons to ASCII; NBSP to space (NFKC).
+
+    A full-width punctuation mark right after an ASCII character is where a
+    link typed in ASCII ends (`…/s/1AbC，提取码`, `…/s/1AbC？pwd＝ab12` is a
+    link and a `pwd=` code): a space keeps it apart once NFKC made it ASCII.
+    A link typed wholly in full-width characters stays one link.
+    """
+    text = _FULL_WIDTH_PUNCT.sub(lambda m: m.group(0) + " ", text or "")
+    return unicodedata.normalize("NFKC", text)
 
 
 # --------------------------------------------------------------------------- URLs
@@ -265,11 +276,32 @@ def _new_codes(pairs: list[tuple[Hit, Code]]) -> int:
     return sum(1 for hit, _ in pairs if hit.link.code is None)
 
 
-def _pair(hits: list[Hit], codes: list[Code]) -> None:
-    """Give links their codes, reading the layout the way that pairs the most."""
-    runs = _runs(hits, codes)
+def _row_pairs(text: str, hits: list[Hit], codes: list[Code]) -> list[tuple[Hit, Code]]:
+    """Links and codes in one table row (a line of tab-separated cells) belong together.
+
+    A row with a link and no code pairs later, with the rest of the text: a
+    two-column table (`网盘链接 | …` above `提取码 | …`) has its code on the next row.
+    """
+    pairs: list[tuple[Hit, Code]] = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if "\t" in line:
+            row_hits = [h for h in hits if start <= h.span[0] < end]
+            row_codes = [c for c in codes if start <= c.span[0] < end]
+            if row_hits and row_codes:
+                pairs += _pair_run(row_hits, row_codes, row_codes[0].span[0] > row_hits[0].span[0])
+        start = end + 1
+    return pairs
+
+
+def _pair(text: str, hits: list[Hit], codes: list[Code]) -> None:
+    """Give links their codes: within table rows first, then reading the layout the way that pairs the most."""
+    in_rows = _row_pairs(text, hits, codes)
+    paired = {id(token) for pair in in_rows for token in pair}
+    runs = _runs([h for h in hits if id(h) not in paired], [c for c in codes if id(c) not in paired])
     after, before = _pairing(runs, True), _pairing(runs, False)
-    for hit, code in after if _new_codes(after) >= _new_codes(before) else before:
+    for hit, code in in_rows + (after if _new_codes(after) >= _new_codes(before) else before):
         hit.code_span = code.span
         if hit.link.code is None:
             hit.link.code = code.value
@@ -302,7 +334,7 @@ def scan_text(text: str, found_in: str = "body") -> list[Hit]:
     for index, hit in enumerate(hits):
         _mark_stated_expiry(hit, text, hits[index + 1].span[0] if index + 1 < len(hits) else len(text))
     codes = _find_codes(_mask(text, (h.span for h in hits)))
-    _pair(hits, codes)
+    _pair(text, hits, codes)
     return hits
 
 
@@ -370,56 +402,9 @@ def give_spare_codes(links: list[ShareLink], codes: list[str]) -> None:
         link.code = code
 
 
-class _VisibleText(HTMLParser):
-    """Visible text of an HTML body, with each link's href written after its words."""
-
-    BLOCKS = {"br", "p", "div", "tr", "li", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"}
-    HIDDEN = {"script", "style", "head", "title"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.hidden = 0
-        self.anchors: list[tuple[str, int]] = []  # href, index of its first text part
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.HIDDEN:
-            self.hidden += 1
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
-        elif tag == "a":
-            self.anchors.append((dict(attrs).get("href") or "", len(self.parts)))
-
-    def handle_endtag(self, tag):
-        if tag in self.HIDDEN:
-            self.hidden = max(0, self.hidden - 1)
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
-        elif tag == "a" and self.anchors:
-            href, first = self.anchors.pop()
-            words = normalize("".join(self.parts[first:]))
-            if href.lower().startswith(("http://", "https://")) and normalize(href) not in words:
-                self.parts.append(f" {href} ")
-
-    def handle_data(self, data):
-        if not self.hidden:
-            self.parts.append(data)
-
-
 def find_links_in_html(html: str, found_in: str = "html") -> list[ShareLink]:
     """Share links in an HTML body: visible text and hrefs, paired with codes in the text."""
     return find_links(html_text(html), found_in)
-
-
-def html_text(html: str) -> str:
-    """The visible text of an HTML body, with each link's href written beside its words."""
-    parser = _VisibleText()
-    try:
-        parser.feed(html or "")
-        parser.close()
-    except Exception:  # html.parser is lenient; a broken body still yields its text so far
-        pass
-    return "".join(parser.parts)
 
 
 def _key(link: ShareLink) -> tuple[str, str]:

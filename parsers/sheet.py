@@ -22,7 +22,7 @@ import xlrd
 
 from parsers.doc_convert import OLE_MAGIC, ZIP_MAGIC, is_encrypted, libreoffice
 from parsers.facts import UnreadableFile
-from parsers.text import decode_bytes
+from parsers.text import decode_text_file
 
 MAX_CELLS = 200_000
 XLSX_FILTER = "Calc MS Excel 2007 XML"
@@ -46,10 +46,8 @@ def sheet_text(data: bytes, filename: str) -> str:
 
 
 def _csv_text(data: bytes) -> str:
-    """GBK/GB18030/UTF-8 (BOM or not) are guessed by parsers.text; UTF-16 exports carry a BOM."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16", errors="replace")
-    return decode_bytes(data)
+    """GBK/GB18030/UTF-8 (BOM or not), UTF-16 (Excel's "Unicode text"), read as any text file is."""
+    return decode_text_file(data)
 
 
 def _xlsx_rows(data: bytes, filename: str) -> Iterator[Iterable]:

@@ -11,6 +11,9 @@ from __future__ import annotations
 import codecs
 import email.header
 import re
+import unicodedata
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 import charset_normalizer
 
@@ -152,3 +155,187 @@ def _unfold(text: str) -> str:
     """
     return _CONTROLS.sub("", _LINE_BREAKS.sub(" ", text)).strip()
 
+
+
+# --------------------------------------------------------------------------- text files
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def decode_text_file(data: bytes) -> str:
+    """A .txt or .csv file as Windows Notepad, WPS or Excel saved it, with `\\n` line ends.
+
+    A BOM decides (UTF-8, UTF-16 as Notepad's "Unicode", UTF-32); UTF-16
+    without one shows as NUL bytes in every other position. Without a BOM,
+    strict UTF-8 is tried first, then GB18030 (which GBK and GB2312 are part
+    of: what Notepad writes as "ANSI" on a Chinese Windows), then detection.
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return _newlines(data.decode(codec, errors="replace"))
+    if (order := _utf16_order(data)) is not None:
+        return _newlines(data.decode(order, errors="replace"))
+    for codec in ("utf-8", "gb18030"):
+        try:
+            return _newlines(data.decode(codec))
+        except UnicodeDecodeError:
+            continue
+    return _newlines(_guess(data))
+
+
+def _utf16_order(data: bytes) -> str | None:
+    """UTF-16 without a BOM: the NUL high bytes of ASCII characters all sit on one side."""
+    head = data[:2000]
+    if len(head) < 8 or len(head) % 2:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if min(even, odd) or max(even, odd) <= len(head) // 8:
+        return None
+    return "utf-16-le" if odd else "utf-16-be"
+
+
+def _newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# --------------------------------------------------------------------------- HTML bodies
+
+
+@dataclass
+class _Table:
+    """An open <table>: where its text goes, and the cells of its open row (None: no row open)."""
+
+    parent: list[str]
+    row: list[list[str]] | None = None
+
+
+@dataclass
+class _Visible(HTMLParser):
+    """The text a reader sees, laid out as text: blocks on their own lines, a table row per line.
+
+    Cells of one row are separated by tabs (an empty cell stays, so columns
+    line up under their header); what a cell holds on several lines (<br>,
+    Word's <p> in every cell) is one line with spaces. A one-cell row (a
+    layout table around the whole body) keeps its lines. Each link's href is
+    written after its words when the words do not show it.
+    """
+
+    root: list[str] = field(default_factory=list)
+    tables: list[_Table] = field(default_factory=list)
+    anchors: list[tuple[str, list[str], int]] = field(default_factory=list)
+    hidden: int = 0
+    pre: int = 0
+
+    BLOCKS = frozenset({"br", "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
+                        "blockquote", "pre", "hr", "section", "article", "header", "footer", "caption", "address",
+                        "center", "form", "fieldset", "figure", "figcaption", "main", "nav", "aside", "details"})
+    HIDDEN = frozenset({"script", "style", "head", "title", "template", "noscript"})
+
+    def __post_init__(self) -> None:
+        HTMLParser.__init__(self, convert_charrefs=True)
+
+    def target(self) -> list[str]:
+        """Where text goes now: the open cell, else around the innermost table, else the body."""
+        if self.tables:
+            table = self.tables[-1]
+            return table.row[-1] if table.row else table.parent
+        return self.root
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.HIDDEN:
+            self.hidden += 1
+        elif tag == "br":
+            self.target().append("\n")
+        elif tag == "table":
+            _line_break(self.target())
+            self.tables.append(_Table(self.target()))
+        elif tag == "tr" and self.tables:
+            self._close_row(self.tables[-1])
+            self.tables[-1].row = []
+        elif tag in ("td", "th") and self.tables:
+            table = self.tables[-1]
+            if table.row is None:
+                table.row = []
+            table.row.append([])
+        elif tag in self.BLOCKS or tag in ("tr", "td", "th"):
+            _line_break(self.target())
+            self.pre += tag == "pre"
+        elif tag == "a":
+            buffer = self.target()
+            self.anchors.append((dict(attrs).get("href") or "", buffer, len(buffer)))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in ("br", "hr", "img", "input", "meta", "link", "wbr"):
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self.HIDDEN:
+            self.hidden = max(0, self.hidden - 1)
+        elif tag == "table" and self.tables:
+            table = self.tables.pop()
+            self._close_row(table)
+            _line_break(table.parent)
+        elif tag == "tr" and self.tables:
+            self._close_row(self.tables[-1])
+        elif tag in self.BLOCKS and tag != "br":
+            _line_break(self.target())
+            self.pre = max(0, self.pre - (tag == "pre"))
+        elif tag == "a" and self.anchors:
+            href, buffer, first = self.anchors.pop()
+            words = unicodedata.normalize("NFKC", "".join(buffer[first:]))
+            if href.lower().startswith(("http://", "https://")) and unicodedata.normalize("NFKC", href) not in words:
+                buffer.append(f" {href} ")
+
+    def handle_data(self, data):
+        if self.hidden or (self.tables and not self.tables[-1].row and not data.strip()):
+            return  # hidden, or the layout whitespace between a table's rows and cells
+        self.target().append(data if self.pre else _SPACES.sub(" ", data))
+
+    def finish(self) -> str:
+        while self.tables:
+            self.handle_endtag("table")
+        return _tidy("".join(self.root))
+
+    @staticmethod
+    def _close_row(table: _Table) -> None:
+        if table.row is None:
+            return
+        cells = [_tidy("".join(cell)) for cell in table.row]
+        if len(cells) > 1:
+            cells = [" ".join(cell.split("\n")) for cell in cells]
+        if any(cells):
+            _line_break(table.parent)
+            table.parent.append("\t".join(cells) + "\n")
+        table.row = None
+
+
+def _line_break(buffer: list[str]) -> None:
+    """End the current line, unless the text so far already ends one (blocks do not stack empty lines)."""
+    for piece in reversed(buffer):
+        if piece.strip(" "):
+            if not piece.endswith("\n"):
+                buffer.append("\n")
+            return
+
+
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")
+
+
+def _tidy(text: str) -> str:
+    """Lines without spaces at their ends (tabs between cells kept), at most one empty line in a row."""
+    lines = [line.strip(" \u00a0\u3000") for line in text.split("\n")]
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+
+
+def html_text(html: str) -> str:
+    """The visible text of an HTML body, laid out as a reader sees it (see `_Visible`)."""
+    parser = _Visible()
+    try:
+        parser.feed(html or "")
+        parser.close()
+    except Exception:  # html.parser is lenient; a broken body still yields its text so far
+        pass
+    return parser.finish()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
+from itertools import groupby
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -61,7 +62,7 @@ def read_word(data: bytes, filename: str) -> WordDocument:
     document = _open(ensure_docx(data, filename), filename)
     blocks = list(_body_blocks(document.element.body))
     headers = _header_texts(document)
-    text = "\n".join([*headers, *(b.text for b in blocks if b.text.strip())])
+    text = "\n".join([*headers, *_lines(blocks)])
     hyperlinks = _hyperlinks(document)
     pairs, title_lines = _label_values(blocks)
     heading = _heading(title_lines or [b.text for b in blocks])
@@ -69,6 +70,22 @@ def read_word(data: bytes, filename: str) -> WordDocument:
     kind = None if is_summary else _kind(pairs, title_lines)
     form = _build_form(kind, pairs, text, hyperlinks) if kind else None
     return WordDocument(form=form, is_summary=is_summary, heading=heading, text=text, hyperlinks=hyperlinks)
+
+
+def _lines(blocks: list[_Block]) -> list[str]:
+    """Paragraphs one per line; a table row's cells on one line, separated by tabs, as a sheet's are.
+
+    Link finding pairs a link with the code in its own row, and reads a
+    提取码 column by position: both need a row to stay one line.
+    """
+    lines: list[str] = []
+    for _, group in groupby(blocks, key=lambda b: (b.table, b.row) if b.table is not None else id(b)):
+        row = list(group)
+        if row[0].table is None:
+            lines += [row[0].text] if row[0].text.strip() else []
+        elif any(b.text.strip() for b in row):
+            lines.append("\t".join(b.text.strip() for b in row))
+    return lines
 
 
 def _open(data: bytes, filename: str):
