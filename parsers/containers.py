@@ -65,7 +65,7 @@ def expand_files(files: list[Attachment], parts: MailParts, passwords: list[str]
 def _open(att: Attachment, ctx: _Context, depth: int) -> None:
     """Keep a plain file; open a container into its files (raising LimitExceeded up to the top)."""
     ext = content_extension(att.data, att.filename)
-    kind = _container_kind(att, ext)
+    kind = None if att.problem else _container_kind(att, ext)  # already unreadable (nested too deep): kept as it is
     if kind is None:
         ctx.out.append(att)
         return
@@ -143,9 +143,10 @@ def _unpack(att: Attachment, ext: str, kind: str, ctx: _Context, depth: int) -> 
 def _eml_files(data: bytes, parts: MailParts) -> tuple[list[Attachment], str]:
     """An attached .eml searched like a forwarded mail: its bodies count, its files are opened."""
     from parsers.email import collect_parts
+    from parsers.mime_depth import bound_depth
     from parsers.text import decode_header_value
 
-    inner = email.message_from_bytes(data)
+    inner = email.message_from_bytes(bound_depth(data))
     return collect_parts(inner, "forwarded", parts), decode_header_value(str(inner.get("Subject") or ""))
 
 

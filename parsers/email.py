@@ -28,6 +28,7 @@ from email.message import Message
 import mailparser
 
 from parsers import large_parts
+from parsers.mime_depth import MAX_DEPTH, TOO_DEEP, bound_depth
 from parsers.archive import ArchiveLimits
 from parsers.containers import MailParts, expand_files
 from parsers.facts import Attachment, MailMessage
@@ -37,7 +38,6 @@ from parsers.text import decode_bytes, decode_header_value
 
 logging.getLogger("mailparser").setLevel(logging.CRITICAL)
 
-MAX_DEPTH = 5
 _ZONE_NAME_CST = re.compile(r"\(?\bCST\b\)?", re.IGNORECASE)
 _NUMERIC_ZONE = re.compile(r"[+-]\d{4}\b")
 _MSGID = re.compile(r"<[^<>\s]+>")
@@ -59,7 +59,7 @@ def parse_message(raw: bytes, limits: ArchiveLimits | None = None) -> MailMessag
     raw = _clean(raw)
     problems: list[str] = []
     parsed, spans = large_parts.set_aside(raw)
-    root = _mime_tree(parsed, problems)
+    root = _mime_tree(bound_depth(parsed), problems)
     large_parts.restore(root, raw, spans)
     headers = _headers(root)
     msg = MailMessage(
@@ -215,10 +215,9 @@ def _quotable(name: str) -> str:
 
 def collect_parts(part: Message, origin: str, parts: MailParts, depth: int = 0) -> list[Attachment]:
     """Every file of a MIME tree, unopened, in order; body texts and HTML go into `parts`."""
-    if depth > MAX_DEPTH:
-        parts.problems.append("MIME nesting too deep; inner parts skipped")
-        return []
     ctype = part.get_content_type()
+    if ctype == TOO_DEEP or (depth >= MAX_DEPTH and part.is_multipart()):
+        return _too_deep(part, origin, parts)
     if ctype == "message/rfc822" and (encoded := _encoded_message(part)):
         return [Attachment(part_filename(part) or "转发邮件.eml", ctype, encoded, origin)]
     if part.is_multipart():
@@ -236,6 +235,16 @@ def collect_parts(part: Message, origin: str, parts: MailParts, depth: int = 0) 
         parts.unnamed += 1
     name = filename or _fallback_name(ctype, parts.unnamed)
     return [Attachment(filename=name, content_type=ctype, data=_payload(part), origin=origin)]
+
+
+def _too_deep(part: Message, origin: str, parts: MailParts) -> list[Attachment]:
+    """A part nested past MAX_DEPTH levels: the unit is told of it by its name; a nameless one is a note for us."""
+    name = part_filename(part)
+    if name is None:
+        parts.problems.append(f"MIME parts nested deeper than {MAX_DEPTH} levels were not read")
+        return []
+    problem = f"该附件在邮件中嵌套超过 {MAX_DEPTH} 层，系统无法读取。请把文件直接添加为邮件附件后重新发送。"
+    return [Attachment(name, "application/octet-stream", b"", origin, problem=problem)]
 
 
 def _encoded_message(part: Message) -> bytes | None:
