@@ -420,4 +420,15 @@ def merge_links(links: Iterable[ShareLink]) -> list[ShareLink]:
             merged[_key(link)] = replace(link)
         elif first.code is None and link.code:
             first.code = link.code
-    return list(merged.values())
+    whole = [link.url for link in merged.values() if link.well_formed]
+    return [link for link in merged.values() if link.well_formed or not _copy_of_whole(link.url, whole)]
+
+
+def _copy_of_whole(url: str, whole: list[str]) -> bool:
+    """A malformed link that is a whole link found elsewhere in the mail, cut short or with text glued on.
+
+    A mail client's plain-text copy of an HTML table glues the next cell to
+    the URL, a chat window cuts it with `...`: the unit gave the whole link too.
+    """
+    cut = url.rstrip(".…")
+    return any(url.startswith(good) or (len(cut) > len("https://") and good.startswith(cut)) for good in whole)

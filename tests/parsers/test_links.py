@@ -276,6 +276,60 @@ def test_html_anchor_showing_its_own_url_is_found_once():
     assert [(lk.url, lk.code) for lk in find_links_in_html(html)] == [(URL_A, "ab12")]
 
 
+
+def test_html_table_one_row_per_course_pairs_each_link_with_its_own_row():
+    html = (
+        "<table border=1><tr><th>课程名称</th><th>网盘链接</th><th>提取码</th></tr>\r\n"
+        f"<tr><td><p class=MsoNormal>认识智能手机</p></td><td><p class=MsoNormal>{URL_A}</p></td>"
+        "<td><p class=MsoNormal>1111</p></td></tr>\r\n"
+        f"<tr><td>微信视频通话</td><td><a href=\"{URL_B}\">{URL_B}</a></td><td>2222</td></tr></table>"
+    )
+    assert [(lk.url, lk.code, lk.well_formed) for lk in find_links_in_html(html)] == [
+        (URL_A, "1111", True), (URL_B, "2222", True)]
+
+
+def test_html_table_row_without_a_code_takes_no_code_from_another_row():
+    html = (
+        "<table><tr><td>课程</td><td>链接</td><td>提取码</td></tr>"
+        f"<tr><td>第一讲</td><td>{URL_A}</td><td></td></tr>"
+        f"<tr><td>第二讲</td><td>{URL_B}</td><td>提取码：2222</td></tr></table>"
+    )
+    assert [(lk.url, lk.code) for lk in find_links_in_html(html)] == [(URL_A, None), (URL_B, "2222")]
+
+
+def test_two_column_table_with_the_code_in_the_row_below_the_link():
+    html = f"<table><tr><td>网盘链接</td><td>{URL_A}</td></tr><tr><td>提取码</td><td>1111</td></tr></table>"
+    assert [(lk.url, lk.code) for lk in find_links_in_html(html)] == [(URL_A, "1111")]
+
+
+def test_html_line_breaks_keep_link_and_code_apart():
+    html = f"<div>链接：{URL_A}<br>提取码：ab12<br/>--来自百度网盘超级会员V5的分享</div>"
+    assert [(lk.url, lk.code, lk.well_formed) for lk in find_links_in_html(html)] == [(URL_A, "ab12", True)]
+
+
+@pytest.mark.parametrize("after", ["，提取码：ab12", "；提取码：ab12", "（提取码：ab12）", "。提取码：ab12", "提取码ab12",
+                                   "？pwd＝ab12", "、提取码：ab12", "　提取码：ab12"])
+def test_link_typed_in_ascii_ends_at_the_first_chinese_character_or_punctuation(after):
+    [link] = find_links(f"视频链接：{URL_A}{after}", "正文")
+    assert (link.url, link.code, link.well_formed) == (URL_A, "ab12", True)
+
+
+
+@pytest.mark.parametrize("between", ["，", "；", "！", "）（"])
+def test_links_separated_only_by_chinese_punctuation_are_two_links(between):
+    text = f"视频链接：{URL_A}{between}{URL_B}{between}提取码分别为：1111、2222"
+    assert pairs(text) == [(URL_A, "1111"), (URL_B, "2222")]
+
+def test_link_glued_to_text_in_one_copy_is_not_a_second_link_when_another_copy_is_whole():
+    glued = find_links(f"认识智能手机{URL_A}1111", "正文")
+    whole = find_links(f"认识智能手机\t{URL_A}\t提取码 1111", "正文(HTML)")
+    assert [(lk.url, lk.code, lk.well_formed) for lk in merge_links(glued + whole)] == [(URL_A, "1111", True)]
+
+
+def test_link_cut_short_is_kept_when_no_whole_copy_exists():
+    [link] = merge_links(find_links(f"链接：{URL_A[:36]}... 提取码：1111", "正文"))
+    assert not link.well_formed
+
 def _docx_with_hidden_hyperlink(url: str, words: str, after: str) -> bytes:
     document = docx.Document()
     document.add_paragraph("典型课程资源申报表")
