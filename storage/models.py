@@ -154,12 +154,14 @@ class OutgoingRecord(SQLModel, table=True):
     message_id: str = Field(index=True)
     raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = _moment_now()
-    status: str = Field(default="pending", index=True)  # pending / sent / written / failed
+    status: str = Field(default="pending", index=True)  # pending / sending / sent / written / failed
     attempts: int = 0
     next_attempt_at: datetime = _moment_now()
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     sent_at: datetime | None = _optional_moment()
     outbox_path: str | None = None
+    claimed_by: str | None = Field(default=None, sa_column=Column(Text))  # while `sending`: host:pid:start of the worker
+    claimed_at: datetime | None = _optional_moment()
 
 
 class HistoryRecord(SQLModel, table=True):
@@ -204,6 +206,27 @@ class FetchedRecord(SQLModel, table=True):
     raw_sha256: str
     status: str  # the pipeline's outcome
     at: datetime = _moment_now()
+
+
+class FetchRetryRecord(SQLModel, table=True):
+    """An IMAP message fetched but not filed (the database failed): left unmarked on the server, tried again.
+
+    Later UIDs move the mailbox's mark past it, so this row is what brings it
+    back; it goes once the message is filed.
+    """
+
+    __tablename__ = "fetch_retry"
+    __table_args__ = (UniqueConstraint("mailbox", "uidvalidity", "uid"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mailbox: str = Field(sa_column=Column(Text, nullable=False))
+    uidvalidity: int
+    uid: int
+    raw_sha256: str
+    attempts: int = 0
+    first_failed_at: datetime = _moment_now()
+    next_attempt_at: datetime = _moment_now()
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class ChoreRecord(SQLModel, table=True):

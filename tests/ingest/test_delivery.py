@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 
+import pytest
 from aiosmtpd.controller import Controller
 
+from ingest.delivery import delivery_for
 from ingest.pipeline import Pipeline
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail
 from ingest.service_config import SmtpSettings
+from storage.database import Database
 
 UNIT = "杭州市西湖区社区学院"
 
@@ -98,3 +103,47 @@ def test_a_421_to_quit_after_the_mail_was_taken_counts_as_sent_and_nothing_goes_
     finally:
         server.stop()
     assert len(handler.envelopes) == 1
+
+
+class SlowSink:
+    """An SMTP server that takes half a second to accept each mail, as a busy relay does."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(0.5)
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_two_deliverers_at_once_send_a_pending_reply_once(settings, unused_port, request, freeze, backend):
+    """`intake run` with `[web] enabled`: the loop and a console action deliver at once, each with its own Database."""
+    if backend == "postgresql":
+        settings.database_url = request.getfixturevalue("pg_database")
+    outcome = Pipeline(_smtp(settings, unused_port)).process(_mail(1), "1.eml")  # the server is down: it waits
+    sink = SlowSink()
+    server = Controller(sink, hostname="127.0.0.1", port=unused_port)
+    server.start()
+    deliverers = [delivery_for(settings, Database(settings.database_url)) for _ in range(2)]
+    start = threading.Barrier(2)
+    results: list = []
+
+    def deliver(delivery) -> None:
+        start.wait()
+        results.append(delivery.run())
+
+    try:
+        with freeze(datetime.now(timezone.utc) + timedelta(minutes=5)):  # past the backoff: due for both
+            threads = [threading.Thread(target=deliver, args=(d,)) for d in deliverers]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+    finally:
+        server.stop()
+    assert len(sink.envelopes) == 1
+    assert sorted(len(r) for r in results) == [0, 1], "one deliverer sent it, the other found it taken"
+    [row] = Database(settings.database_url).load(outcome.submission_id).replies
+    assert row.status == "sent"
