@@ -111,8 +111,8 @@ def not_a_submission(sub: Submission, own_address: str) -> str | None:
     nor is a bare answer to one of our own replies ("收到，谢谢"), which would
     otherwise get a NO_ATTACHMENTS notice and start a loop of mails.
     """
-    if sub.message.attachments:
-        return None
+    if any(a.origin != "body" or sub.subject.keyword_found for a in sub.message.attachments):
+        return None  # pictures pasted into the body count only under the keyword: spam is full of them
     if not sub.subject.keyword_found:
         return "无征集关键词且无附件"
     domain = own_address.rpartition("@")[2].lower()

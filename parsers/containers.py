@@ -37,6 +37,7 @@ class MailParts:
     htmls: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     unnamed: int = 0  # files that came without a name so far, to number them
+    pictures: int = 0  # pictures pasted into the body kept as files so far, to number them
 
 
 @dataclass

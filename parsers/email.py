@@ -27,7 +27,7 @@ from email.message import Message
 
 import mailparser
 
-from parsers import large_parts
+from parsers import large_parts, pictures
 from parsers.mime_depth import MAX_DEPTH, TOO_DEEP, bound_depth
 from parsers.archive import ArchiveLimits
 from parsers.containers import MailParts, expand_files
@@ -229,12 +229,17 @@ def collect_parts(part: Message, origin: str, parts: MailParts, depth: int = 0) 
     if filename is None and disposition != "attachment" and ctype in ("text/plain", "text/html", "text/enriched"):
         (parts.htmls if ctype == "text/html" else parts.texts).append(_part_text(part))
         return []
+    data = _payload(part)
     if _is_body_image(part, filename, parts.htmls):
-        return []
+        if not pictures.may_be_scan(data):  # a logo, an emoji, a signature banner
+            return []
+        parts.pictures += 1
+        name = filename or pictures.body_picture_name(ctype, parts.pictures)
+        return [Attachment(filename=name, content_type=ctype, data=data, origin=pictures.ORIGIN)]
     if filename is None:
         parts.unnamed += 1
     name = filename or _fallback_name(ctype, parts.unnamed)
-    return [Attachment(filename=name, content_type=ctype, data=_payload(part), origin=origin)]
+    return [Attachment(filename=name, content_type=ctype, data=data, origin=origin)]
 
 
 def _too_deep(part: Message, origin: str, parts: MailParts) -> list[Attachment]:
@@ -315,7 +320,7 @@ def _payload(part: Message) -> bytes:
 
 
 def _is_body_image(part: Message, filename: str | None, htmls: list[str]) -> bool:
-    """Logos and pictures shown inside an HTML body are not submitted files."""
+    """A picture shown inside the HTML body: a pasted scan, or a logo or emoji (told apart by `pictures`)."""
     cid = (part.get("Content-ID") or "").strip().strip("<>")
     if not cid or not part.get_content_type().startswith("image/"):
         return False

@@ -28,7 +28,8 @@ class Attachment:
     filename: str
     content_type: str
     data: bytes
-    origin: str = "attachment"  # "attachment", "zip:<name>" ("rar:", "7z:", …), "winmail.dat", "forwarded"
+    origin: str = "attachment"  # "attachment", "zip:<name>" ("rar:", "7z:", …), "winmail.dat", "forwarded",
+    # or "body": a picture pasted into the HTML body, kept as a candidate scan (parsers.pictures)
     problem: str | None = None  # set when the container could not be opened (broken, encrypted, past a limit)
 
 

@@ -43,6 +43,8 @@ class MailSpec:
     extra_headers: dict[str, str] = field(default_factory=dict)
     forwarded: list[bytes] = field(default_factory=list)  # whole messages attached as message/rfc822
     from_header: str | None = None  # the From header written verbatim (a forged or broken one), instead of `sender`
+    # Pictures pasted into the HTML body (Foxmail, QQ Mail): multipart/related, inline, cid:, often no file name.
+    inline: list[tuple[str | None, bytes]] = field(default_factory=list)  # (file name or None, JPEG/PNG/GIF bytes)
 
 
 def build_mail(spec: MailSpec) -> bytes:
@@ -62,9 +64,13 @@ def build_mail(spec: MailSpec) -> bytes:
         headers.append(("Reply-To", f"{_subject(name, spec.charset, 'encoded')} {addr}" if name else addr))
     headers += list(spec.extra_headers.items())
     body_part = _text_part("plain", spec.body, spec.charset, codec, spec.transfer)
-    if spec.html is not None:
-        html_part = _text_part("html", spec.html, spec.charset, codec, spec.transfer)
+    if spec.html is not None or spec.inline:
+        html = (spec.html or "") + "".join(f'<p><img src="cid:{_cid(i)}"></p>' for i in range(len(spec.inline)))
+        html_part = _text_part("html", html, spec.charset, codec, spec.transfer)
         body_part = _multipart("alternative", [body_part, html_part], "alt")
+    if spec.inline:
+        body_part = _multipart("related", [body_part] + [_inline(i, n, d) for i, (n, d) in enumerate(spec.inline)],
+                               "rel")
     raw_names: list[bytes] = []
     if spec.attachments or spec.forwarded:
         parts = [body_part] + [_attachment(n, d, spec, raw_names) for n, d in spec.attachments]
@@ -125,6 +131,21 @@ def _attachment(name: str, data: bytes, spec: MailSpec, raw_names: list[bytes]) 
     return (f"Content-Type: {ctype}; name{shown}\r\n"
             f"Content-Transfer-Encoding: base64\r\n"
             f"Content-Disposition: attachment; filename{shown}\r\n\r\n{payload}")
+
+
+def _cid(index: int) -> str:
+    return f"{index + 1:04d}$5a2e6b3c$FA0E1BDD@qq.com"
+
+
+def _inline(index: int, name: str | None, data: bytes) -> str:
+    """A picture pasted into the body: disposition inline, a Content-ID the HTML points at, a name only if given."""
+    kind = {b"\x89P": "png", b"GI": "gif"}.get(data[:2], "jpeg")
+    shown = _subject(name, "utf-8", "encoded") if name else ""  # an encoded word in quotes, as Foxmail writes it
+    named = f'; name="{shown}"' if name else ""
+    disposition = f'inline; filename="{shown}"' if name else "inline"
+    payload = base64.encodebytes(data).decode().replace("\n", "\r\n")
+    return (f"Content-Type: image/{kind}{named}\r\nContent-Transfer-Encoding: base64\r\n"
+            f"Content-ID: <{_cid(index)}>\r\nContent-Disposition: {disposition}\r\n\r\n{payload}")
 
 
 def _filename_param(name: str, spec: MailSpec, raw_names: list[bytes]) -> str:
