@@ -39,7 +39,7 @@ def sheet_text(data: bytes, filename: str) -> str:
         return _join(_xlsx_rows(data, filename))
     if Path(filename).suffix.lower() in BOOK_EXTENSIONS:
         if data.lstrip()[:1] == b"<":  # an HTML or XML table saved as .xls, as many web systems export
-            return _join(_xlsx_rows(_calc_to_xlsx(data, filename), filename))
+            return _join(_xlsx_rows(calc_to_xlsx(data, filename), filename))
         if b"\x00" in data[:512]:
             raise _unreadable(filename, "已损坏，系统无法打开。请确认文件能正常打开，另存为 .xlsx 格式后重新发送。")
     return _join(csv.reader(io.StringIO(_csv_text(data))))
@@ -69,7 +69,7 @@ def _xls_rows(data: bytes, filename: str) -> Iterator[Iterable]:
     except Exception:  # noqa: BLE001 - xlrd raises XLRDError, struct and index errors on odd BIFF
         if not _has_workbook(data):
             raise _unreadable(filename, "已损坏，系统无法打开。请确认文件能正常打开，另存为 .xlsx 格式后重新发送。")
-        yield from _xlsx_rows(_calc_to_xlsx(data, filename), filename)
+        yield from _xlsx_rows(calc_to_xlsx(data, filename), filename)
         return
     try:
         for sheet in book.sheets():
@@ -88,7 +88,7 @@ def _has_workbook(data: bytes) -> bool:
     return bool(streams & {"workbook", "book"})
 
 
-def _calc_to_xlsx(data: bytes, filename: str) -> bytes:
+def calc_to_xlsx(data: bytes, filename: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="intake-sheet-") as tmp:
         source, target = Path(tmp, "book.xls"), Path(tmp, "book.xlsx")
         source.write_bytes(data)

@@ -19,7 +19,9 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
+from parsers.doc_convert import OLE_MAGIC, is_encrypted
 from parsers.facts import StatsRow, StatsTable, UnreadableFile
+from parsers.sheet import calc_to_xlsx
 from parsers.text import decode_bytes
 
 MAX_ROWS = 2000
@@ -29,6 +31,7 @@ _PERIOD = re.compile(r"(\d{4})\s*年\s*(?:度\s*)?第\s*([一二三四1-4])\s*�
 _UNIT = re.compile(r"(?:填报单位|报送单位|单位名称)\s*(?:[（(]\s*盖章\s*[)）])?\s*[:：]\s*([^\s:：]{2,40})")
 _END = re.compile(r"^(填表人|填报人|备注|说明|注[:：]|审核人|负责人|联系人|联系电话|填报日期|日期)")
 _QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4}
+_WORD_NAMES = (".docx", ".docm", ".dotx")
 _NAME_LABELS = ("名称", "案例名称", "项目名称", "课程名称", "资源名称", "材料名称", "作品名称")
 
 
@@ -49,17 +52,24 @@ def comparable(text: str) -> str:
 
 
 def read_grids(data: bytes, filename: str) -> list[Grid]:
-    """Every sheet or table of a file as grids; [] for a file that holds none."""
+    """Every sheet or table of a file as grids; [] for a file that holds none.
+
+    The bytes decide the reader, the name only breaks ties: an Excel 97
+    workbook named .xlsx is read as one, and an HTML table saved as .xls (as
+    web systems export) goes through LibreOffice Calc, as for its text.
+    """
     name = filename.lower()
+    if data.startswith(OLE_MAGIC):
+        return [] if name.endswith(_WORD_NAMES) else _xls_grids(data, filename)
     if name.endswith(".csv"):
         rows = list(csv.reader(io.StringIO(decode_bytes(data))))[:MAX_ROWS]
         return [Grid("表1", [[c.strip() for c in r] for r in rows])]
-    if name.endswith((".xls", ".et")) and not data.startswith(b"PK"):
-        return _xls_grids(data)
-    if name.endswith((".docx", ".docm", ".dotx")) or (data.startswith(b"PK") and b"word/" in data[:4096]):
+    if name.endswith(_WORD_NAMES) or (data.startswith(b"PK") and b"word/" in data[:4096]):
         return _docx_grids(data)
     if data.startswith(b"PK"):
         return _xlsx_grids(data)
+    if name.endswith((".xls", ".et")) and data.lstrip()[:1] == b"<":
+        return _xlsx_grids(calc_to_xlsx(data, filename))
     return []
 
 
@@ -98,21 +108,33 @@ def _has_seal_image(sheet) -> bool:
     return False
 
 
-def _xls_grids(data: bytes) -> list[Grid]:
-    import xlrd
-
-    try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True)  # merged_cells need it
-    except Exception as exc:  # xlrd raises its own error types for every kind of damage
-        raise UnreadableFile("表格文件已损坏或已加密，无法打开，请另存为 .xlsx 后重新发送。") from exc
+def _xls_grids(data: bytes, filename: str) -> list[Grid]:
+    """Excel 97 and WPS .et by xlrd, merged areas filled in; what xlrd cannot read, by LibreOffice Calc."""
+    book = _open_xls(data)
+    if book is None:
+        return _xlsx_grids(calc_to_xlsx(data, filename))
     grids = []
     for sheet in book.sheets():
         cells = [[_cell_text(sheet.cell_value(r, c)) for c in range(sheet.ncols)]
                  for r in range(min(sheet.nrows, MAX_ROWS))]
-        for r0, r1, c0, c1 in sheet.merged_cells:
+        for r0, r1, c0, c1 in sheet.merged_cells:  # empty without formatting_info
             _fill(cells, r0, r1 - 1, c0, c1 - 1)
         grids.append(Grid(sheet.name, cells))
     return grids
+
+
+def _open_xls(data: bytes):
+    """The workbook with its merged areas where xlrd can read them, else without; None when xlrd cannot read it."""
+    import xlrd
+
+    if is_encrypted(data):
+        raise UnreadableFile("表格文件设置了打开密码，系统无法读取，请取消密码后另存为 .xlsx 重新发送。")
+    for formatting in (True, False):
+        try:
+            return xlrd.open_workbook(file_contents=data, formatting_info=formatting)
+        except Exception:  # noqa: BLE001 - xlrd raises its own, struct and index errors on odd BIFF
+            continue
+    return None
 
 
 def _docx_grids(data: bytes) -> list[Grid]:
@@ -150,34 +172,96 @@ def _fill(cells: list[list[str]], r0: int, r1: int, c0: int, c1: int) -> None:
 
 # ---------------------------------------------------------------- the header
 
+_QUALIFIER = re.compile(r"[(\[【〔][^()\[\]【】〔〕]*[)\]】〕]")  # after NFKC: （个／门） is (个/门)
 
-def _pieces(cells: list[list[str]], top: int, depth: int, col: int) -> list[str]:
+
+def without_qualifiers(text: str) -> str:
+    """A label with its bracketed qualifiers dropped: `读本（折页等）` is `读本`, `配送资源数(个/门)` is `配送资源数`."""
+    return comparable(_QUALIFIER.sub("", unicodedata.normalize("NFKC", text or "")))
+
+
+@dataclass(frozen=True)
+class _Piece:
+    full: str  # the cell's text as comparable
+    bare: str  # the same without bracketed qualifiers ("" when the cell is only a qualifier, `（场）`)
+
+
+def _header_text(cells: list[list[str]], r: int, col: int, last: int) -> str:
+    """A header cell's text; a blank parent cell continues the parent on its left.
+
+    A person typing a two-row header without merging writes `配送资源数`
+    once over three children and leaves the next two cells blank. A blank
+    cell in an upper header row (not the last) over a labelled child takes the
+    text of the nearest labelled cell on its left, when that one is itself a
+    parent (it has a child under it) and every cell between is blank over a child.
+    """
+    text = cells[r][col] if col < len(cells[r]) else ""
+    if text.strip() or r >= last or not _below(cells, r, col):
+        return text
+    for left in range(col - 1, -1, -1):
+        if not _below(cells, r, left):
+            return ""
+        if cells[r][left].strip():
+            return cells[r][left]
+    return ""
+
+
+def _below(cells: list[list[str]], r: int, col: int) -> bool:
+    row = cells[r + 1] if r + 1 < len(cells) else []
+    return col < len(row) and bool(row[col].strip())
+
+
+def _pieces(cells: list[list[str]], top: int, depth: int, col: int) -> list[_Piece]:
     """The distinct header texts stacked over one column (a merged parent once)."""
-    out: list[str] = []
+    out: list[_Piece] = []
     for r in range(top, top + depth):
-        text = comparable(cells[r][col]) if col < len(cells[r]) else ""
-        if text and text not in out:
-            out.append(text)
+        text = _header_text(cells, r, col, top + depth - 1)
+        piece = _Piece(comparable(text), without_qualifiers(text))
+        if piece.full and piece.full not in [p.full for p in out]:
+            out.append(piece)
     return out
 
 
-def _spellings(pieces: list[str]) -> set[str]:
+def _joined(parts: list[list[str]]) -> set[str]:
     """Every reading of stacked header texts: alone, or joined in any order (parent+child, child+parent)."""
     found: set[str] = set()
-    for n in range(1, len(pieces) + 1):
-        for combo in itertools.permutations(pieces, n):
-            found.add("".join(combo))
+    for n in range(1, len(parts) + 1):
+        for combo in itertools.permutations(parts, n):
+            for spelling in itertools.product(*combo):
+                if all(spelling):
+                    found.add("".join(spelling))
     return found
 
 
+def _readings(pieces: list[_Piece]) -> tuple[set[str], set[str]]:
+    """(as written, with any bracketed qualifier optional) readings of one column's header."""
+    exact = _joined([[p.full] for p in pieces])
+    loose = _joined([[p.full, p.bare] if p.bare and p.bare != p.full else [p.full] for p in pieces])
+    return exact, loose | {p.bare for p in pieces if p.bare}
+
+
 def _match_header(cells, top: int, depth: int, wanted: dict[str, list[str]]) -> dict[str, int]:
-    """Column index of each wanted name whose spellings the header at (top, depth) carries."""
+    """Column index of each wanted name whose spellings the header at (top, depth) carries.
+
+    Headers are matched as written first; then, for the names still
+    missing, with bracketed qualifiers optional on both sides (`读本（折页等）`
+    is `读本`), unless two names differ only by their qualifier
+    (`应用类短期培训（场）` and `（人次）`): their qualifier must be there.
+    """
     width = max((len(r) for r in cells[top:top + depth]), default=0)
-    readings = [_spellings(_pieces(cells, top, depth, c)) for c in range(width)]
+    readings = [_readings(_pieces(cells, top, depth, c)) for c in range(width)]
     found: dict[str, int] = {}
     for name, spellings in wanted.items():
         targets = {comparable(s) for s in spellings}
-        hits = [c for c, reading in enumerate(readings) if reading & targets and c not in found.values()]
+        hits = [c for c, (exact, _) in enumerate(readings) if exact & targets and c not in found.values()]
+        if hits:
+            found[name] = hits[0]
+    bare = {name: {without_qualifiers(s) for s in spellings} - {""} for name, spellings in wanted.items()}
+    for name, spellings in wanted.items():
+        if name in found or any(bare[name] & bare[other] for other in wanted if other != name):
+            continue
+        targets = {comparable(s) for s in spellings} | bare[name]
+        hits = [c for c, (_, loose) in enumerate(readings) if loose & targets and c not in found.values()]
         if hits:
             found[name] = hits[0]
     return found

@@ -9,6 +9,7 @@ import docx
 import pytest
 
 from ingest.config import load_settings
+from ingest.samples.notice_tables import FIGURES, LAYOUTS, putuo_notice_table
 from ingest.samples.tables import convert_with_libreoffice, putuo_table, summary_listing, taizhou_table
 from parsers.stats import figure, read_grids, read_listing, read_stats
 
@@ -43,7 +44,7 @@ def test_labels_split_over_lines_and_by_spaces_and_children_under_a_merged_paren
     assert row.label == "长征镇"
     assert row.values["辖区内居村委总数"] == 27  # `辖区内\n居 村 委\n总 数`
     assert (row.values["区机构行动次数"], row.values["居村委行动次数"]) == (6, 54)  # 行动次数 over 区机构 / 居村委
-    assert row.values["配送资源数读本"] == 2000
+    assert row.values["配送资源数：读本（折页等）"] == 2000
     assert table.column_letters["宣传报道次数"] == "L"
 
 
@@ -127,3 +128,52 @@ def test_a_total_written_as_a_formula_no_office_suite_computed_is_kept_as_the_fo
     assert total.raw["应用类短期培训（场）"] == "=SUM(B5:B8)" and total.values["应用类短期培训（场）"] is None
     computed = _taizhou(convert_with_libreoffice(out.getvalue(), "xlsx", "xls"), "统计表.xls").total()
     assert computed.values["应用类短期培训（场）"] == 27  # LibreOffice computes and stores the sum
+
+
+def _putuo(data: bytes, filename: str):
+    label = (PUTUO.stats.label_column, [PUTUO.stats.label_column, *PUTUO.stats.label_spellings])
+    return read_stats(read_grids(data, filename), _columns(PUTUO), label)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_putuo_notices_header_is_read_merged_typed_in_each_cell_or_with_blank_parents(layout):
+    """`读本（折页等）` under `配送资源数（个／门）`, `行动覆盖居村\\n委数量（个）`, `线上人次(浏览量)`."""
+    table = _putuo(putuo_notice_table("长征镇", layout=layout), "长征镇统计表.xlsx")
+    assert table is not None and not table.missing_columns
+    assert table.rows[0].values == dict(zip((c.name for c in PUTUO.stats.columns), FIGURES))
+    assert table.column_letters["配送资源数：读本（折页等）"] == "I"
+
+
+def test_a_column_left_out_of_the_notices_table_is_missing_and_no_other_column_stands_in_for_it():
+    table = _putuo(putuo_notice_table("长征镇", layout="blank", drop="读本\n（折页等）"), "长征镇统计表.xlsx")
+    assert table.missing_columns == ["配送资源数：读本（折页等）"]
+    assert table.rows[0].values["线下行动参与人次"] == 4360
+
+
+def test_names_that_differ_only_by_their_unit_are_not_matched_without_it():
+    """`应用类短期培训（场）` and `（人次）`: a header carrying only `应用类短期培训` is neither."""
+    out = io.StringIO()
+    csv.writer(out).writerows([["提供服务的单位", "应用类短期培训", "“三入”服务培训（场次）", "“三入”服务培训（人次）",
+                                "建设智能技术应用视频（个）", "纸媒教材（本）", "优秀工作案例（个）"],
+                               ["椒江区社区学院", "4", "2", "40", "1", "0", "1"]])
+    table = _taizhou(out.getvalue().encode("utf-8"), "椒江区.csv")
+    assert table.missing_columns == ["应用类短期培训（场）", "应用类短期培训（人次）"]
+
+
+def test_an_html_table_saved_as_xls_is_read_through_libreoffice_with_its_spans():
+    cells = "".join(f"<td>{v}</td>" for v in ["长征镇", *FIGURES])
+    html = ("<html><head><meta charset='utf-8'></head><body><table border=1>"
+            "<tr><td rowspan=2>街镇（单位）</td><td rowspan=2>辖区内居村委<br>总数（个）</td><td rowspan=2>行动覆盖居村委数量</td>"
+            "<td colspan=3>行动次数（次）</td><td colspan=3>配送资源数（个／门）</td><td rowspan=2>线下行动参与人次</td>"
+            "<td rowspan=2>线上人次(浏览量)</td><td rowspan=2>宣传报道次数</td></tr>"
+            "<tr><td>区机构</td><td>街镇机构</td><td>居村委</td><td>线下课程（门）</td><td>数字资源（个）</td>"
+            f"<td>读本（折页等）</td></tr><tr>{cells}</tr></table></body></html>").encode("utf-8")
+    table = _putuo(html, "长征镇统计表.xls")
+    assert table is not None and not table.missing_columns
+    assert table.rows[0].values["配送资源数：读本（折页等）"] == 2000
+
+
+def test_an_excel_97_workbook_named_xlsx_is_read_by_its_bytes():
+    xls = putuo_notice_table("长征镇", fmt="xls")
+    table = _putuo(xls, "长征镇统计表.xlsx")
+    assert table is not None and table.rows[0].values["宣传报道次数"] == 12
