@@ -53,6 +53,8 @@ class WebSettings:
     enabled: bool = False
     host: str = "127.0.0.1"
     port: int = 8080
+    secure_cookies: bool = False  # the session cookie only over HTTPS (also set when a trusted proxy says https)
+    trusted_proxies: list[str] = field(default_factory=lambda: ["127.0.0.1"])  # whose X-Forwarded-* we believe
 
 
 def is_loopback(host: str) -> bool:
@@ -115,10 +117,19 @@ def schedule(section: dict) -> ScheduleSettings:
 
 
 def web(section: dict) -> WebSettings:
-    enabled = section.get("enabled", False)
-    if not isinstance(enabled, bool):
-        raise ValueError(f"[web] 的 enabled 只能写 true 或 false，不能是“{enabled}”")
+    enabled, secure = (section.get(key, False) for key in ("enabled", "secure_cookies"))
+    for key, value in (("enabled", enabled), ("secure_cookies", secure)):
+        if not isinstance(value, bool):
+            raise ValueError(f"[web] 的 {key} 只能写 true 或 false，不能是“{value}”")
     port = int(section.get("port", 8080))
     if not 0 < port < 65536:
         raise ValueError(f"[web] 的 port 应在 1–65535 之间，不能是 {port}")
-    return WebSettings(enabled=enabled, host=str(section.get("host") or "127.0.0.1").strip(), port=port)
+    proxies = section.get("trusted_proxies", ["127.0.0.1"])
+    proxies = proxies if isinstance(proxies, list) else [proxies]
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(str(proxy), strict=False)
+        except ValueError:
+            raise ValueError(f"[web] 的 trusted_proxies 应是地址列表（如 [\"127.0.0.1\"]），“{proxy}”不是地址") from None
+    return WebSettings(enabled=enabled, host=str(section.get("host") or "127.0.0.1").strip(), port=port,
+                       secure_cookies=secure, trusted_proxies=[str(p) for p in proxies])

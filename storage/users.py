@@ -3,7 +3,9 @@
 Passwords are kept only as argon2 hashes (argon2-cffi); nothing outside this
 module sees a hash. A `coordinator` may change verdicts, a `viewer` may only
 look. The session stamp changes with the password, so setting a new one logs
-out every browser that used the old one.
+out every browser that used the old one; the session version changes on
+every logout too, so a copied cookie is worth nothing once its user has
+logged out (the console checks both on every request).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, Integer, Text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from storage.database import Database
 
 ROLES = ("coordinator", "viewer")
+NAME_MAX = 64
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("no such user: spend the same time as a real check")
 
@@ -39,6 +42,7 @@ class UserRecord(SQLModel, table=True):
     password_hash: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
     password_set_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
+    session_version: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class User:
     role: str
     stamp: str  # changes whenever the password does
     created_at: datetime | None = None
+    session_version: int = 0  # changes on every logout and new password: older sessions are void
 
     @property
     def can_change(self) -> bool:
@@ -60,12 +65,15 @@ class UserError(ValueError):
 
 
 def _user(row: UserRecord) -> User:
-    return User(row.name, row.role, hashlib.sha256(row.password_hash.encode()).hexdigest()[:16], row.created_at)
+    return User(row.name, row.role, hashlib.sha256(row.password_hash.encode()).hexdigest()[:16], row.created_at,
+                row.session_version)
 
 
 def _check(name: str, role: str, password: str) -> None:
     if not name.strip() or any(ch.isspace() for ch in name):
         raise UserError("用户名不能为空，也不能含空格。")
+    if len(name) > NAME_MAX:
+        raise UserError(f"用户名不能超过 {NAME_MAX} 个字符。")
     if role not in ROLES:
         raise UserError(f"角色只能是 coordinator（协调人）或 viewer（只读），不能是“{role}”。")
     if len(password) < 8:
@@ -92,6 +100,7 @@ def set_password(db: Database, name: str, password: str) -> User:
             raise UserError(f"没有用户“{name}”。")
         _check(name, row.role, password)
         row.password_hash, row.password_set_at = _hasher.hash(password), clock.now()
+        row.session_version += 1
         session.add(row)
         session.commit()
         session.refresh(row)
@@ -114,6 +123,14 @@ def verify(db: Database, name: str, password: str) -> User | None:
             session.commit()
             session.refresh(row)
         return _user(row)
+
+
+def end_sessions(db: Database, name: str) -> None:
+    """Void every session of the user (logout); incremented in the database, so two at once both count."""
+    with Session(db.engine) as session:
+        session.execute(update(UserRecord).where(UserRecord.name == name)
+                     .values(session_version=UserRecord.session_version + 1))
+        session.commit()
 
 
 def get(db: Database, name: str) -> User | None:

@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ingest import coordinator
 from storage import users
-from web import auth
+from web import auth, forms
 
 NOTE_MAX = 2000
 
@@ -24,7 +24,10 @@ def login_page(request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
-    form = await request.form()
+    try:
+        form = await forms.read_form(request, forms.LOGIN_BYTES)
+    except forms.Refused as refused:
+        return forms.refusal(request.app.state.console, request, refused)
     return await run_in_threadpool(_login, request, form)
 
 
@@ -39,8 +42,13 @@ def _login(request: Request, form) -> Response:
 
     if not auth.csrf_ok(request, form.get("csrf")):
         return again(403, "页面已过期，请重新输入用户名和密码。")
+    too_long = len(name) > auth.NAME_MAX or len(password) > auth.PASSWORD_MAX  # no account has such; no lookup
+    name = name[:auth.NAME_MAX]
     if console.limiter.blocked(address, name):
         return again(429, "登录失败次数过多，请 15 分钟后再试。")
+    if too_long:
+        console.limiter.failed(address, name)
+        return again(401, "用户名或密码不正确。")
     user = users.verify(console.db, name, password) if name and password else None
     if user is None:
         console.limiter.failed(address, name)
@@ -51,7 +59,7 @@ def _login(request: Request, form) -> Response:
 
 
 def logout(request: Request, console) -> Response:
-    request.session.clear()
+    auth.log_out(request, console.db, request.state.user)
     return RedirectResponse("/login", status_code=303)
 
 

@@ -2,8 +2,9 @@
 
 Handlers are plain functions `handler(request, console) -> Response`, run in
 a worker thread (the database and the scan reader are blocking); the guard
-checks the login, the CSRF token of every form and the role before any of
-them runs.
+checks the login first, from the cookie alone, and only then reads a posted
+form (bounded, `web.forms`), its CSRF token and the role, before any of them
+runs. An anonymous request is answered without a byte of its body read.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -30,7 +30,7 @@ from ingest.pipeline import Pipeline
 from notifier.reply import KIND_NAMES
 from notifier.words import ACTION_TITLES, LINK_CHECK_TITLES, defect_title, status_title
 from rules import clock
-from web import auth
+from web import auth, forms, sessions
 
 HERE = Path(__file__).parent
 SECURITY_HEADERS = {
@@ -88,10 +88,22 @@ def _environment(settings: Settings) -> Environment:
 
 
 def guarded(handler, *, change: bool = False):
-    """The endpoint for `handler`: login, CSRF on POST, and for `change` the coordinator role, checked first."""
+    """The endpoint for `handler`: login (before the body is read), CSRF on POST, for `change` the coordinator role."""
 
     async def endpoint(request: Request) -> Response:
-        form = await request.form() if request.method == "POST" else None
+        console: Console = request.app.state.console
+        user = await run_in_threadpool(auth.current_user, request, console.db)
+        if user is None:
+            back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            target = f"/login?next={quote(back)}" if request.method == "GET" else "/login"
+            return RedirectResponse(target, status_code=303)
+        request.state.user = user
+        form = None
+        if request.method == "POST":
+            try:
+                form = await forms.read_form(request)
+            except forms.Refused as refused:
+                return forms.refusal(console, request, refused)
         return await run_in_threadpool(_guard, request, handler, form, change)
 
     return endpoint
@@ -99,12 +111,8 @@ def guarded(handler, *, change: bool = False):
 
 def _guard(request: Request, handler, form, change: bool) -> Response:
     console: Console = request.app.state.console
-    user = auth.current_user(request, console.db)
-    if user is None:
-        back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        target = f"/login?next={quote(back)}" if request.method == "GET" else "/login"
-        return RedirectResponse(target, status_code=303)
-    request.state.user, request.state.form = user, form
+    user = request.state.user
+    request.state.form = form
     if form is not None and not auth.csrf_ok(request, form.get("csrf")):
         return console.refuse(request, 403, "页面已过期或来源不明，请刷新页面后重试。")
     if change and not user.can_change:
@@ -140,8 +148,7 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> Starlett
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     secret = auth.secret_key(settings.data_dir)
-    middleware = [Middleware(SessionMiddleware, secret_key=secret, session_cookie=auth.SESSION_COOKIE,
-                             max_age=auth.SESSION_HOURS * 3600, same_site="lax", https_only=False)]
+    middleware = sessions.middleware(settings.web, secret, auth.SESSION_COOKIE, auth.SESSION_HOURS * 3600)
     middleware.append(Middleware(BaseHTTPMiddleware, dispatch=_headers))
     app = Starlette(routes=routes, middleware=middleware)
     app.state.console = Console(settings, pipeline or Pipeline(settings), _environment(settings))

@@ -1,8 +1,12 @@
 """Who is asking: signed session cookies, CSRF tokens, the login rate limit, safe redirects.
 
 The session cookie is Starlette's (itsdangerous-signed, HttpOnly, SameSite);
-it holds the user's name and the stamp of their password, so a new password
-logs every old browser out. Every form carries the session's CSRF token.
+it holds the user's name, the stamp of their password and their session
+version, so a new password or a logout voids every copy of an old cookie
+(checked on every request against the database). Every form carries the
+session's CSRF token. The login limiter's memory is bounded: at most
+`max_keys` entries, the least recently failed dropped first, and names
+longer than NAME_MAX are refused before they reach it.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-from collections import defaultdict, deque
+from collections import OrderedDict, deque
 from datetime import timedelta
 from pathlib import Path
 from threading import Lock
@@ -25,6 +29,8 @@ from storage.database import Database
 SESSION_COOKIE = "intake_session"
 SESSION_HOURS = 12
 SECRET_FILE = "web-secret.key"
+NAME_MAX = users.NAME_MAX  # a longer name is refused before any lookup
+PASSWORD_MAX = 1024
 
 
 def secret_key(data_dir: Path) -> str:
@@ -56,16 +62,24 @@ def csrf_ok(request: Request, sent: str | None) -> bool:
 def log_in(request: Request, user: users.User) -> None:
     """A fresh session for the user (a new CSRF token too: nothing carries over from before the login)."""
     request.session.clear()
-    request.session.update(user=user.name, stamp=user.stamp, csrf=secrets.token_urlsafe(32))
+    request.session.update(user=user.name, stamp=user.stamp, version=user.session_version,
+                           csrf=secrets.token_urlsafe(32))
+
+
+def log_out(request: Request, db: Database, user: users.User) -> None:
+    """End this session and every copy of it: the user's session version moves on."""
+    users.end_sessions(db, user.name)
+    request.session.clear()
 
 
 def current_user(request: Request, db: Database) -> users.User | None:
-    """The logged-in user, if the session names one whose password has not changed since."""
+    """The logged-in user, if the session names one who has neither logged out nor changed password since."""
     name = request.session.get("user")
-    if not name:
+    if not isinstance(name, str) or not name or len(name) > NAME_MAX:
         return None
     user = users.get(db, name)
-    if user is None or not hmac.compare_digest(user.stamp, request.session.get("stamp", "")):
+    if (user is None or not hmac.compare_digest(user.stamp, str(request.session.get("stamp", "")))
+            or request.session.get("version") != user.session_version):
         request.session.clear()
         return None
     return user
@@ -84,30 +98,42 @@ def safe_next(target: str | None) -> str:
 class LoginLimiter:
     """At most `per_name` failed logins per address and name, and `per_address` per address, in `window`.
 
-    Kept in memory: a restart forgets it, which only ever lets a few more
-    guesses through, never locks anyone out for good.
+    Kept in memory, at most `max_keys` entries (least recently failed dropped
+    first); asking never adds one. A restart or an eviction only ever lets a
+    few more guesses through, never locks anyone out for good.
     """
 
-    def __init__(self, per_name: int = 5, per_address: int = 20, window: timedelta = timedelta(minutes=15)):
-        self.per_name, self.per_address, self.window = per_name, per_address, window
-        self._failures: dict[tuple, deque] = defaultdict(deque)
+    def __init__(self, per_name: int = 5, per_address: int = 20, window: timedelta = timedelta(minutes=15),
+                 max_keys: int = 10_000):
+        self.per_name, self.per_address, self.window, self.max_keys = per_name, per_address, window, max_keys
+        self._failures: OrderedDict[tuple, deque] = OrderedDict()
         self._lock = Lock()
 
-    def _recent(self, key: tuple) -> deque:
-        times, cutoff = self._failures[key], clock.now() - self.window
+    def __len__(self) -> int:
+        return len(self._failures)
+
+    def _count(self, key: tuple) -> int:
+        times = self._failures.get(key)
+        cutoff = clock.now() - self.window
         while times and times[0] < cutoff:
             times.popleft()
-        return times
+        if times is not None and not times:
+            del self._failures[key]
+        return len(times or ())
 
     def blocked(self, address: str, name: str) -> bool:
         with self._lock:
-            return (len(self._recent((address, name.lower()))) >= self.per_name
-                    or len(self._recent((address,))) >= self.per_address)
+            return (self._count((address, name.lower())) >= self.per_name
+                    or self._count((address,)) >= self.per_address)
 
     def failed(self, address: str, name: str) -> None:
         with self._lock:
             for key in ((address, name.lower()), (address,)):
-                self._recent(key).append(clock.now())
+                times = self._failures.pop(key, None) or deque(maxlen=max(self.per_name, self.per_address))
+                times.append(clock.now())
+                self._failures[key] = times
+            while len(self._failures) > self.max_keys:
+                self._failures.popitem(last=False)
 
     def succeeded(self, address: str, name: str) -> None:
         with self._lock:

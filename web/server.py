@@ -1,4 +1,9 @@
-"""Serving the console with uvicorn: in the foreground (`intake web`) or in a thread beside `intake run`."""
+"""Serving the console with uvicorn: in the foreground (`intake web`) or in a thread beside `intake run`.
+
+uvicorn's own proxy-header handling is off: the app believes X-Forwarded-*
+only from `[web] trusted_proxies` (`web.sessions`), whatever uvicorn's
+environment says.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ class ConsoleServer:
 
     def __init__(self, settings: Settings, host: str, port: int):
         config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning",
-                                access_log=False, lifespan="off", server_header=False)
+                                access_log=False, lifespan="off", server_header=False, proxy_headers=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="intake-web", daemon=True)
 
@@ -37,7 +42,8 @@ class ConsoleServer:
 
 def serve(settings: Settings, host: str, port: int) -> None:
     """Serve in the foreground until Ctrl+C or SIGTERM (uvicorn handles both)."""
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", server_header=False)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", server_header=False,
+                proxy_headers=False)
 
 
 def describe(host: str, port: int) -> str:
