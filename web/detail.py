@@ -1,21 +1,32 @@
 """The 报送详情 page's model: one mail's materials (each Word form beside its scan pages), links, defects,
-the replies as they were sent, and the history."""
+the replies as they were sent, and the history.
+
+Everything but the mail's own text comes from the database rows filed when
+the mail was read (materials, pages, seals, links, defects); the raw mail is
+never parsed again for a page view. The text shown is read from the first
+BODY_READ bytes of the stored raw mail, its text parts only: no attachment
+is decoded, no archive opened, whatever the mail's size.
+"""
 
 from __future__ import annotations
 
 import email
 from dataclasses import dataclass, field
 from email import policy
+from pathlib import Path
 
-from parsers.email import parse_message
 from parsers.facts import ScanPage
 from parsers.links import html_text
+from parsers.text import decode_bytes
 from storage import changes, outgoing
 from storage.database import Database
 from storage.files import FileStore
 from storage.mapping import StoredMaterial, StoredReply, StoredSubmission
 
 BODY_SHOWN = 20000
+BODY_READ = 1024 * 1024  # the text parts come first in practically every mail
+BODY_PARTS = 200
+RAW_GONE = "（原始邮件无法读取，正文不能显示；以下材料、问题与回复来自登记时的记录。）"
 
 
 @dataclass
@@ -38,7 +49,6 @@ class Detail:
     stored: StoredSubmission
     body: str  # the mail's text; an HTML-only body as its visible text
     html: str  # the HTML body's source, shown as text, never as markup
-    attachments: list[str]  # as the mail carried them, before unpacking
     forms: list[FormView]
     others: list[StoredMaterial]
     replies: list[ReplyView]
@@ -47,13 +57,29 @@ class Detail:
 
 
 def detail(db: Database, files: FileStore, stored: StoredSubmission) -> Detail:
-    message = parse_message(files.get(stored.raw_sha256)) if stored.raw_sha256 in files else None
-    body = (message.text.strip() or html_text(message.html).strip()) if message else ""
+    read = mail_text(files.path(stored.raw_sha256))
+    text, html = read or (RAW_GONE, "")
+    body = text.strip() or html_text(html[:BODY_SHOWN * 5]).strip()
     forms, others = _forms(stored.materials)
-    html = message.html if message else ""
-    return Detail(stored, body[:BODY_SHOWN], html[:BODY_SHOWN], [a.filename for a in message.attachments] if message else [],
-                  forms, others, [_reply(db, r) for r in stored.replies], changes.history(db, stored.id),
-                  changes.replaced_by(db, stored.id))
+    return Detail(stored, body[:BODY_SHOWN], html[:BODY_SHOWN], forms, others, [_reply(db, r) for r in stored.replies],
+                  changes.history(db, stored.id), changes.replaced_by(db, stored.id))
+
+
+def mail_text(raw_path: Path) -> tuple[str, str] | None:
+    """(plain text, HTML source) of the mail's inline text parts within its first BODY_READ bytes; None when
+    the raw mail is gone or unreadable. Attachments are skipped, never decoded."""
+    try:
+        with open(raw_path, "rb") as handle:
+            head = handle.read(BODY_READ)
+        parts = email.message_from_bytes(head, policy=policy.compat32).walk()
+        texts: dict[str, list[str]] = {"text/plain": [], "text/html": []}
+        for _, part in zip(range(BODY_PARTS), parts):
+            kind = part.get_content_type()
+            if kind in texts and part.get_content_disposition() != "attachment" and not part.get_filename():
+                texts[kind].append(decode_bytes(part.get_payload(decode=True) or b"", part.get_content_charset()))
+    except Exception:  # noqa: BLE001 - only shown: a mail the email package chokes on shows its facts without text
+        return None
+    return "\n".join(t for t in texts["text/plain"] if t.strip()), "\n".join(texts["text/html"])
 
 
 def _forms(materials: list[StoredMaterial]) -> tuple[list[FormView], list[StoredMaterial]]:

@@ -19,7 +19,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ingest import coordinator
-from parsers.facts import SealFinding
+from parsers import limits
+from parsers.facts import ReadingFailed, SealFinding, UnreadableFile
 from parsers.scan import render_page
 from rules import clock
 from storage.files import atomic_write
@@ -79,7 +80,11 @@ def attachment(request: Request, console) -> Response:
 
 
 def page_image(request: Request, console) -> Response:
-    """One scan page as JPEG, its seal (or what may be one) outlined; rendered once, then cached."""
+    """One scan page as JPEG, its seal (or what may be one) outlined; rendered once, then cached.
+
+    Only the stored scan file is opened (never the raw mail), only the page
+    asked for is rendered, under the configured [limits] as when it was read.
+    """
     sid, mid, index = (request.path_params[k] for k in ("sid", "mid", "page"))
     stored = console.db.load(sid)
     material = next((m.material for m in stored.materials if m.id == mid), None) if stored else None
@@ -88,16 +93,20 @@ def page_image(request: Request, console) -> Response:
         return console.refuse(request, 404, "没有这一页扫描件。")
     box = "-".join(map(str, page.seal.box or ()))
     cached = console.settings.cache_dir / "pages" / f"{material.sha256}-{index}-{box}-v{PAGE_CACHE_VERSION}.jpg"
+    stored_file = console.pipeline.files.path(material.sha256)
     if not cached.exists():
+        if not stored_file.is_file():
+            return console.refuse(request, 404, "这份扫描件的文件已不在存放目录中，请下载原始邮件查看。")
         try:
-            name, data = coordinator.attachment(console.pipeline, sid, mid)
-        except (coordinator.NotFound, FileNotFoundError) as exc:
-            return _missing(request, console, exc)
-        atomic_write(cached, outlined_page(name, data, index, page.seal), durable=False)
+            with limits.reading(console.settings.limits):
+                image = outlined_page(material.filename, str(stored_file), index, page.seal)
+        except (UnreadableFile, ReadingFailed, OSError, IndexError) as exc:
+            return console.refuse(request, 404, f"这一页扫描件无法显示：{exc}")
+        atomic_write(cached, image, durable=False)
     return Response(cached.read_bytes(), media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
 
 
-def outlined_page(filename: str, data: bytes, index: int, seal: SealFinding) -> bytes:
+def outlined_page(filename: str, data: bytes | str, index: int, seal: SealFinding) -> bytes:
     """The page as the scan reader sees it, with a frame round the seal: green when found, orange when unsure."""
     image, factor = render_page(filename, data, index, PAGE_LONG_SIDE)
     if seal.box:
