@@ -16,6 +16,7 @@ import csv
 import html
 import io
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 import docx
@@ -197,5 +198,7 @@ TABLE_CARRIERS: dict[str, Callable[[list[list[str]]], Carried]] = {
 }
 
 
-def course_form(carried: Carried) -> bytes:
-    return build_course_form(name=COURSE, unit=UNIT, link_text=carried.form_link_text)
+@lru_cache(maxsize=None)
+def course_form(link_text: str | None) -> bytes:
+    """The course form (video ticked), with `link_text` typed into 课程主要内容."""
+    return build_course_form(name=COURSE, unit=UNIT, link_text=link_text)
