@@ -177,3 +177,18 @@ def test_secure_cookies_marks_the_session_cookie_secure(collection):
 def test_https_is_believed_only_from_a_trusted_proxy(app):
     assert "; secure" in _session_cookie(app, client=("127.0.0.1", 41000))
     assert "; secure" not in _session_cookie(app, client=("203.0.113.7", 41000))
+
+
+def test_the_limiter_counts_the_client_a_trusted_proxy_names_and_no_one_elses(app):
+    app.state.console.limiter = auth.LoginLimiter()
+
+    def tries(client: str, forwarded: list[str]) -> list[int]:
+        browser = TestClient(app, follow_redirects=False, client=(client, 41000))
+        token = _csrf(browser.get("/login").text)
+        return [browser.post("/login", headers={"X-Forwarded-For": who},
+                             data={"username": COORDINATOR[0], "password": "wrong-password", "csrf": token}).status_code
+                for who in forwarded]
+
+    assert tries("203.0.113.7", [f"198.51.100.{i}" for i in range(6)]) == [401] * 5 + [429]  # not believed
+    assert tries("127.0.0.1", ["198.51.100.1"] * 6) == [401] * 5 + [429]
+    assert tries("127.0.0.1", ["198.51.100.2"]) == [401]  # another client behind the proxy is not locked out
