@@ -157,10 +157,9 @@ def table_rows(code_a: str | None = CODE_A, labelled: bool = False) -> list[list
     return [HEADER, [COURSE, URL_A, code(code_a)], ["微信视频通话与防诈骗", URL_B, code(CODE_B)]]
 
 
-def _html_table(rows: list[list[str]]) -> str:
-    cells = "".join(
-        "<tr>" + "".join(f"<td><p class=MsoNormal>{html.escape(cell)}</p></td>\r\n" for cell in row) + "</tr>\r\n"
-        for row in rows)
+def _html_table(rows: list[list[str]], cell: str = "<td><p class=MsoNormal>{}</p></td>\r\n") -> str:
+    """Outlook and Word write a <p> in every cell; webmail editors write the bare <td>."""
+    cells = "".join("<tr>" + "".join(cell.format(html.escape(value)) for value in row) + "</tr>" for row in rows)
     return (f"<html><body><div>您好！我单位两门课程的视频链接如下：</div>\r\n<table border=1 cellpadding=0>"
             f"\r\n{cells}</table><div><br></div><div>济南市历下区社区学院</div></body></html>")
 
@@ -191,6 +190,7 @@ def _csv_gbk(rows: list[list[str]]) -> bytes:
 
 TABLE_CARRIERS: dict[str, Callable[[list[list[str]]], Carried]] = {
     "html-table": lambda rows: Carried(body="您好！我单位两门课程的视频链接见下表。", html=_html_table(rows)),
+    "html-table-bare-cells": lambda rows: Carried(body="您好！视频链接见下表。", html=_html_table(rows, "<td>{}</td>")),
     "html-key-value-table": lambda rows: Carried(body="您好！视频链接见下表。", html=_html_key_value(rows)),
     "docx-table": lambda rows: Carried(attachments=[("课程视频链接.docx", _docx_table(rows))]),
     "xlsx-sheet": lambda rows: Carried(attachments=[("课程视频链接.xlsx", _xlsx(rows))]),
