@@ -23,7 +23,8 @@ from ingest.routing import route
 from notifier.autoreply import automated_reason
 from notifier.outbox import Outgoing, outgoing
 from notifier.notices import compose_coordinator_note
-from notifier.reply import compose_reply, ignored_reply_to, reply_address, reply_template, roster_unit
+from notifier.recipients import ignored_reply_to, reply_address, roster_unit
+from notifier.reply import compose_reply, reply_template
 from parsers import limits
 from parsers.email import parse_message, thread_ids
 from parsers.facts import (Defect, MailMessage, Material, ReadingFailed, ShareLink, SubjectInfo,

@@ -18,7 +18,6 @@ objects), example_subject, signature_lines, now.
 
 from __future__ import annotations
 
-import email.errors
 import functools
 
 import re
@@ -26,15 +25,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses, make_msgid
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 
+from notifier.recipients import reply_address, roster_unit
 from parsers.facts import Defect, MailMessage, Material, Submission
 from rules import clock
-from rules.campaign import Campaign, RosterUnit
+from rules.campaign import Campaign
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -57,15 +57,7 @@ LATE_TEMPLATE = "late"  # past the final deadline: passed to the coordinator, ne
 # "Re:", "RE：", "回复:", "答复：", "Re[2]:", "AW:", "SV:" — reply prefixes that pile up.
 REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|回复|答复)(\[\d+\])?\s*[:：]\s*", re.IGNORECASE)
 MSGID = re.compile(r"<[^<>\s]+>")
-ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 MAX_REFERENCES = 20
-# Free mailbox providers: that a Reply-To shares one of their domains with From says nothing of who owns it.
-PUBLIC_DOMAINS = frozenset({
-    "163.com", "126.com", "yeah.net", "188.com", "vip.163.com", "vip.126.com", "qq.com", "vip.qq.com",
-    "foxmail.com", "sina.com", "sina.cn", "vip.sina.com", "sohu.com", "139.com", "189.cn", "wo.cn",
-    "aliyun.com", "tom.com", "21cn.com", "gmail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com",
-    "icloud.com", "me.com",
-})
 
 
 @dataclass
@@ -132,61 +124,6 @@ def reply_subject(subject: str) -> str:
             break
         core = stripped.strip()
     return f"Re: {core or '您的来信'}"
-
-
-def _usable(raw: str) -> str | None:
-    for _name, address in getaddresses([raw]):
-        address = address.strip()
-        if ADDRESS.match(address) and _sendable(address):
-            return address
-    return None
-
-
-def _sendable(address: str) -> bool:
-    """Whether the stdlib can put this address in a header (no raw non-ASCII local part)."""
-    try:
-        Address(addr_spec=address)
-    except (ValueError, IndexError, email.errors.HeaderParseError, email.errors.MessageDefect):
-        return False
-    return True
-
-
-def reply_address(message: MailMessage, unit: RosterUnit | None = None) -> str | None:
-    """Who is answered: the writer (From); their Reply-To only when it is theirs; None if nobody can be.
-
-    The collection address is public: following any Reply-To would let
-    anyone send our receipts and notices to a third party. A Reply-To is
-    followed when it is in the From address's own domain (not a free
-    mailbox provider's) or is one of the unit's roster addresses.
-    """
-    sender = _usable(message.sender or "")
-    reply_to = _usable(message.reply_to or "")
-    if reply_to and _belongs_to_sender(reply_to, sender, unit):
-        return reply_to
-    return sender
-
-
-def _belongs_to_sender(reply_to: str, sender: str | None, unit: RosterUnit | None) -> bool:
-    if unit is not None and unit.owns_address(reply_to, domains=True):
-        return True
-    domain = (sender or "").rpartition("@")[2].lower()
-    if not domain or domain in PUBLIC_DOMAINS:
-        return reply_to.lower() == (sender or "").lower()
-    theirs = reply_to.rpartition("@")[2].lower()
-    return theirs == domain or theirs.endswith("." + domain)
-
-
-def roster_unit(sub: Submission, campaign: Campaign | None) -> RosterUnit | None:
-    """The roster entry of the unit a submission was resolved to, if the roster has it."""
-    return campaign.roster.for_name(sub.unit) if campaign and sub.unit else None
-
-
-def ignored_reply_to(sub: Submission, campaign: Campaign | None) -> str | None:
-    """The coordinator's note when a Reply-To is not followed (who wrote is answered instead)."""
-    reply_to = _usable(sub.message.reply_to or "")
-    if not reply_to or reply_address(sub.message, roster_unit(sub, campaign)) == reply_to:
-        return None
-    return f"未按回复地址 {reply_to} 回复：该地址不属于发件人所在域或名册"
 
 
 def _angle(message_id: str) -> str:

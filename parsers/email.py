@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import email.charset
-import email.header
 import email.message
 import email.utils
 import hashlib
@@ -28,11 +26,12 @@ from email.message import Message
 import mailparser
 
 from parsers import large_parts, pictures
-from parsers.mime_depth import MAX_DEPTH, TOO_DEEP, bound_depth
+from parsers.addresses import decoded_headers, first_mailbox
 from parsers.archive import ArchiveLimits
 from parsers.containers import MailParts, expand_files
 from parsers.facts import Attachment, MailMessage
 from parsers.links import html_text
+from parsers.mime_depth import MAX_DEPTH, TOO_DEEP, bound_depth
 from parsers.passwords import find_passwords
 from parsers.text import decode_bytes, decode_header_value
 
@@ -42,13 +41,6 @@ _ZONE_NAME_CST = re.compile(r"\(?\bCST\b\)?", re.IGNORECASE)
 _NUMERIC_ZONE = re.compile(r"[+-]\d{4}\b")
 _MSGID = re.compile(r"<[^<>\s]+>")
 _MINUS_ZERO = re.compile(r"-0000\b")
-_ADDRESS = re.compile(r"[\w.+\-=']+@[\w\-]+(?:\.[\w\-]+)+")
-_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bq]\?[^?\s]*\?=", re.IGNORECASE)
-MAX_ADDRESS_HEADER = 2000  # characters of an address header that are parsed (a real one has a few mailboxes)
-_FOLD = re.compile(r"\r?\n[ \t]")
-# Headers that carry mailboxes: their addresses are read from the raw text, never from decoded words.
-ADDRESS_HEADERS = frozenset({"from", "sender", "reply-to", "return-path", "disposition-notification-to",
-                             "to", "cc", "bcc", "resent-from", "resent-sender", "errors-to"})
 
 
 def parse_message(raw: bytes, limits: ArchiveLimits | None = None) -> MailMessage:
@@ -61,7 +53,7 @@ def parse_message(raw: bytes, limits: ArchiveLimits | None = None) -> MailMessag
     parsed, spans = large_parts.set_aside(raw)
     root = _mime_tree(bound_depth(parsed), problems)
     large_parts.restore(root, raw, spans)
-    headers = _headers(root)
+    headers = decoded_headers(root)
     msg = MailMessage(
         message_id=_message_id(headers.get("message-id", ""), raw),
         subject=headers.get("subject", ""),
@@ -147,70 +139,6 @@ def _message_id(value: str, raw: bytes) -> str:
     if value.strip():
         return "<" + value.strip().strip("<>") + ">"
     return f"<sha256-{hashlib.sha256(raw).hexdigest()[:32]}@intake.invalid>"
-
-
-def _headers(root: Message) -> dict[str, str]:
-    """Every header decoded for reading, the first of a name winning; address headers as safe mailbox lists."""
-    headers = {k.lower(): decode_header_value(v) for k, v in reversed(root.items())}
-    for key, raw in reversed(list(root.raw_items())):
-        if key.lower() in ADDRESS_HEADERS:
-            headers[key.lower()] = _mailbox_text(raw)
-    return headers
-
-
-def mailboxes(raw: object) -> list[tuple[str, str]]:
-    """(display name, lower-case address) of every mailbox in one raw, undecoded header value.
-
-    The addresses are parsed before anything is decoded: an encoded word is
-    only ever a display name, so `=?utf-8?q?unit=40163=2Ecom?= <x@evil.com>`
-    is x@evil.com writing under the name "unit@163.com", never unit@163.com.
-    A token that still holds an encoded word is not an address.
-    """
-    text = _FOLD.sub(" ", str(raw or ""))[:MAX_ADDRESS_HEADER]
-    found = []
-    for name, addr in _getaddresses(text):
-        addr = addr.strip()
-        if "@" in addr and not _ENCODED_WORD.search(addr):
-            found.append((_decoded(name).strip().strip('"'), _decoded(addr).lower()))
-    if not found and (bare := _ADDRESS.search(_ENCODED_WORD.sub(" ", text))):
-        found.append(("", bare.group(0).lower()))
-    return found
-
-
-def _decoded(raw: str) -> str:
-    """A piece of a raw header decoded as the whole header would be (8-bit bytes as compat32 wraps them)."""
-    if any("\udc80" <= ch <= "\udcff" for ch in raw):
-        return decode_header_value(email.header.Header(raw, charset=email.charset.UNKNOWN8BIT))
-    return decode_header_value(raw)
-
-
-def _getaddresses(text: str) -> list[tuple[str, str]]:
-    """The stdlib's address list parser, which recurses once per group (`:`); a hostile header gets none."""
-    try:
-        return email.utils.getaddresses([text])
-    except (RecursionError, ValueError, IndexError):
-        return []
-
-
-def first_mailbox(message: Message, name: str) -> tuple[str, str]:
-    """(display name, address) of the first mailbox in a header's raw value; empty when it has none."""
-    for key, raw in message.raw_items():
-        if key.lower() == name:
-            found = mailboxes(raw)
-            return found[0] if found else ("", "")
-    return "", ""
-
-
-def _mailbox_text(raw: str) -> str:
-    """An address header as the rules may read it: `name <address>` pairs, else the raw value undecoded."""
-    found = mailboxes(raw)
-    if not found:
-        return _FOLD.sub(" ", raw).strip()
-    return ", ".join(f'"{_quotable(name)}" <{addr}>' if name else f"<{addr}>" for name, addr in found)
-
-
-def _quotable(name: str) -> str:
-    return name.replace("\\", "").replace('"', "")
 
 
 def collect_parts(part: Message, origin: str, parts: MailParts, depth: int = 0) -> list[Attachment]:

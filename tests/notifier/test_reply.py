@@ -10,13 +10,8 @@ import pytest
 
 from notifier.outbox import write_outbox
 from notifier.notices import compose_coordinator_note
-from notifier.reply import (
-    ReplyIdentity,
-    compose_reply,
-    ignored_reply_to,
-    reply_address,
-    reply_subject,
-)
+from notifier.recipients import ignored_reply_to, reply_address
+from notifier.reply import ReplyIdentity, compose_reply, reply_subject
 from parsers.facts import (
     ApplicationForm,
     Defect,
