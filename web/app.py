@@ -2,9 +2,10 @@
 
 Handlers are plain functions `handler(request, console) -> Response`, run in
 a worker thread (the database and the scan reader are blocking); the guard
-checks the login first, from the cookie alone, and only then reads a posted
-form (bounded, `web.forms`), its CSRF token and the role, before any of them
-runs. An anonymous request is answered without a byte of its body read.
+checks the login first, from the cookie alone, then the role, and only then
+reads a posted form (bounded, `web.forms`) and its CSRF token, before any of
+them runs. An anonymous request, or a viewer's attempt to change something, is
+answered without a byte of its body read.
 """
 
 from __future__ import annotations
@@ -98,25 +99,24 @@ def guarded(handler, *, change: bool = False):
             target = f"/login?next={quote(back)}" if request.method == "GET" else "/login"
             return RedirectResponse(target, status_code=303)
         request.state.user = user
+        if change and not user.can_change:
+            return console.refuse(request, 403, "您的账号是只读账号，只能查看，不能修改审核结果或发送邮件。")
         form = None
         if request.method == "POST":
             try:
                 form = await forms.read_form(request)
             except forms.Refused as refused:
                 return forms.refusal(console, request, refused)
-        return await run_in_threadpool(_guard, request, handler, form, change)
+        return await run_in_threadpool(_guard, request, handler, form)
 
     return endpoint
 
 
-def _guard(request: Request, handler, form, change: bool) -> Response:
+def _guard(request: Request, handler, form) -> Response:
     console: Console = request.app.state.console
-    user = request.state.user
     request.state.form = form
     if form is not None and not auth.csrf_ok(request, form.get("csrf")):
         return console.refuse(request, 403, "页面已过期或来源不明，请刷新页面后重试。")
-    if change and not user.can_change:
-        return console.refuse(request, 403, "您的账号是只读账号，只能查看，不能修改审核结果或发送邮件。")
     return handler(request, console)
 
 

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from tests.web.client import client as _client
 from tests.web.client import csrf as _csrf
 from tests.web.client import login as _login
-from tests.web.conftest import COORDINATOR
+from tests.web.conftest import COORDINATOR, VIEWER
 from web import auth, forms
 from web.app import create_app
 
@@ -48,6 +48,17 @@ def test_an_anonymous_big_post_is_answered_without_reading_its_body(app):
     answer = _client(counting).post("/logout", files={"file": ("big.bin", b"\0" * BIG)}, data={"csrf": "x"})
     assert answer.status_code == 303 and answer.headers["location"] == "/login"
     assert counting.read == 0
+
+
+def test_a_viewers_change_is_refused_without_reading_its_body(app, collection):
+    counting = Counting(app)
+    browser = _login(counting, VIEWER)
+    sid = collection.ids["02-鄞州区-缺扫描件.eml"]
+    token = _csrf(browser.get(f"/submissions/{sid}").text)
+    before = counting.read
+    answer = browser.post(f"/submissions/{sid}/accept", data={"csrf": token, "note": "x" * 60_000})
+    assert answer.status_code == 403 and "只读账号" in answer.text
+    assert counting.read == before
 
 
 def test_a_logged_in_post_past_the_cap_without_a_length_is_refused(app, collection):
