@@ -14,7 +14,7 @@ from pathlib import Path, PurePath
 from parsers.archive import ARCHIVE_EXTENSIONS
 from parsers.facts import FORM_KINDS, Attachment, Material, UnreadableFile
 from parsers.scan import SCAN_EXTENSIONS, read_scan
-from parsers.sheet import sheet_text
+from parsers.sheet import sheet_hyperlinks, sheet_text
 from parsers.sniff import content_extension
 from parsers.text import decode_text_file, html_text
 from parsers.word import read_word
@@ -63,6 +63,7 @@ def _read_by_extension(material: Material, att: Attachment, ext: str, cache_dir:
         _read_word(material, att)
     elif ext in SHEET_EXTENSIONS or ext in OLD_SHEET_EXTENSIONS:
         material.text = sheet_text(att.data, att.filename)
+        material.hyperlinks = sheet_hyperlinks(att.data)
         material.kind = "summary" if _is_summary(att.filename, material.text) else "other"
     elif ext in SCAN_EXTENSIONS:
         _read_scan(material, att, ext, cache_dir)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -19,12 +20,16 @@ from typing import Iterable, Iterator
 import olefile
 import openpyxl
 import xlrd
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeTree
 
 from parsers.doc_convert import OLE_MAGIC, ZIP_MAGIC, is_encrypted, libreoffice
 from parsers.facts import UnreadableFile
 from parsers.text import decode_text_file
 
 MAX_CELLS = 200_000
+MAX_RELS_BYTES = 2 * 1024 * 1024
+_SHEET_RELS = re.compile(r"xl/worksheets/_rels/[^/]+\.rels")
 XLSX_FILTER = "Calc MS Excel 2007 XML"
 BOOK_EXTENSIONS = (".xls", ".xlsx", ".xlsm", ".et", ".ett")
 
@@ -43,6 +48,30 @@ def sheet_text(data: bytes, filename: str) -> str:
         if b"\x00" in data[:512]:
             raise _unreadable(filename, "已损坏，系统无法打开。请确认文件能正常打开，另存为 .xlsx 格式后重新发送。")
     return _join(csv.reader(io.StringIO(_csv_text(data))))
+
+
+def sheet_hyperlinks(data: bytes) -> list[str]:
+    """External hyperlink targets of an .xlsx/.xlsm workbook's sheets, in sheet order.
+
+    A cell that shows `点击观看` hides its link in the sheet's relationships,
+    where the cell text never shows it. Hostile XML is read by defusedxml and
+    each relationships part only up to MAX_RELS_BYTES.
+    """
+    if not data.startswith(ZIP_MAGIC):
+        return []
+    found: list[str] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            for info in book.infolist():
+                if not _SHEET_RELS.fullmatch(info.filename) or info.file_size > MAX_RELS_BYTES:
+                    continue
+                with book.open(info) as part:
+                    root = SafeTree.fromstring(part.read(MAX_RELS_BYTES))
+                found += [rel.get("Target", "") for rel in root
+                          if rel.get("TargetMode") == "External" and rel.get("Type", "").endswith("/hyperlink")]
+    except (zipfile.BadZipFile, OSError, ValueError, SafeTree.ParseError, DefusedXmlException):
+        return found
+    return list(dict.fromkeys(found))
 
 
 def _csv_text(data: bytes) -> str:

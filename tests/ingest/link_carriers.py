@@ -108,12 +108,15 @@ def _add_hyperlink(paragraph, url: str, words: str) -> None:
     paragraph._p.append(link)
 
 
-def _xlsx(rows: list[list[str]]) -> bytes:
+def _xlsx(rows: list[list]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "课程资源"
     for row in rows:
-        sheet.append(row)
+        sheet.append([value if isinstance(value, str) else value[1] for value in row])
+        for column, value in enumerate(row, start=1):
+            if not isinstance(value, str):  # (target, words): a cell showing words, linked to target
+                sheet.cell(sheet.max_row, column).hyperlink = value[0]
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -142,6 +145,7 @@ HYPERLINKED: dict[str, Callable[[str, str], Carried]] = {
     "code-after-words": lambda u, c: Carried(attachments=[("课程视频链接.docx", _docx([], (u, "点击观看课程视频"), f" 提取码：{c}"))]),
     "code-next-paragraph": lambda u, c: Carried(attachments=[("课程视频链接.docx", _docx([f"提取码：{c}"], (u, "点击观看")))]),
     "pwd-in-target": lambda u, c: Carried(attachments=[("课程视频链接.docx", _docx([], (f"{u}?pwd={c}", "点击观看")))]),
+    "excel-cell-link": lambda u, c: Carried(attachments=[("课程视频链接.xlsx", _xlsx([HEADER, [COURSE, (u, "点击观看"), c]]))]),
 }
 
 # --------------------------------------------------------------------------- several courses, one row each
