@@ -6,7 +6,10 @@ servers reject `SEARCH CHARSET UTF-8`: we search by UID only. The order of
 effects is fixed: the raw mail is stored and filed with its pending reply
 (the pipeline), then the IMAP flag or move, then the mark in the database;
 a crash anywhere in between re-fetches the mail, which the pipeline then
-recognises as a duplicate: nothing is lost or answered twice.
+recognises as a duplicate: nothing is lost or answered twice. A message the
+database could not file is not flagged or moved: it is fetched again on a
+later pass (storage.fetch_retries) and the coordinators hear of it after
+NOTE_AFTER failures in a row.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from imapclient import IMAPClient
 from ingest.pipeline import Outcome, Pipeline
 from ingest.progress import ProgressFactory, no_progress
 from ingest.service_config import MailboxSettings
-from storage import mailboxes
+from storage import fetch_retries, mailboxes
 from storage.files import sha256_hex
 
 log = logging.getLogger(__name__)
@@ -33,6 +36,7 @@ BIG_FETCH = 8 << 20  # bytes: a message larger than this is fetched alone, in sl
 FETCH_SLICE = 4 << 20
 CLIENT_ID = {"name": "intake", "version": "0.1", "vendor": "intake", "support-email": "zhzl@example.org.cn"}
 HANDLED_FLAG = b"$Intake"
+NOTE_AFTER = 5  # failed filings of one message before the coordinators are told
 
 
 class MailboxError(RuntimeError):
@@ -195,13 +199,18 @@ def _poll(pipeline: Pipeline, box: MailboxSettings, connections: Connections,
             client.create_folder(box.processed_folder)
         uidvalidity = int(client.folder_status(box.folder, [b"UIDVALIDITY"])[b"UIDVALIDITY"])
         last, first_sync = mailboxes.start_epoch(db, box.name, uidvalidity)
-        uids = new_uids(client, box, last, first_sync)
+        uids, again = _to_fetch(client, db, box, uidvalidity, new_uids(client, box, last, first_sync))
         bar = progress if len(uids) > FETCH_BATCH else no_progress  # a bar only for a long first sync
         with bar(f"收取邮箱“{box.name}”", len(uids)) as advance:
             for message in fetch(client, uids):
-                outcomes += _handle(pipeline, box, client, uidvalidity, message)
+                outcomes += _handle(pipeline, box, client, uidvalidity, message, message.uid in again)
                 advance()
-        mailboxes.handled_pass(db, box.name)
+        unfiled = [o for o in outcomes if not o.filed]
+        if unfiled:
+            mailboxes.failed(db, box.name, f"邮箱“{box.name}”中有 {len(unfiled)} 封来信暂时未能登记"
+                                           f"（{unfiled[0].note}），系统会自动重试")
+        else:
+            mailboxes.handled_pass(db, box.name)
     except Exception as exc:  # a server hiccup: what was filed stays filed; the rest is fetched next time
         log.warning("mailbox %s: %s", box.name, exc)
         mailboxes.failed(db, box.name, f"读取邮箱“{box.name}”时出错：{exc}")
@@ -209,18 +218,53 @@ def _poll(pipeline: Pipeline, box: MailboxSettings, connections: Connections,
     return outcomes
 
 
+def _to_fetch(client: IMAPClient, db, box: MailboxSettings, uidvalidity: int,
+              new: list[int]) -> tuple[list[int], set[int]]:
+    """The UIDs to fetch this pass: the new ones and the unfiled ones due again; and which of them are retries.
+
+    An unfiled message still waiting out its backoff is left alone, though
+    it is above the mark; one no longer in the folder is forgotten.
+    """
+    due, later = fetch_retries.waiting(db, box.name, uidvalidity)
+    if due:
+        present = due & set(client.search(["UID", ",".join(str(uid) for uid in sorted(due))]))
+        if due - present:
+            log.warning("mailbox %s: unfiled UIDs %s left the folder", box.name, sorted(due - present))
+            fetch_retries.forget(db, box.name, uidvalidity, due - present)
+        due = present
+    return sorted((set(new) - later) | due), due
+
+
 def _handle(pipeline: Pipeline, box: MailboxSettings, client: IMAPClient, uidvalidity: int,
-            message: Fetched) -> list[Outcome]:
-    """File one fetched message (unless handled before), then flag or move it on the server."""
+            message: Fetched, again: bool = False) -> list[Outcome]:
+    """File one fetched message (unless handled before), then flag or move it on the server.
+
+    A message the database did not take is left as it is on the server and
+    fetched again later; `again`: this is such a retry.
+    """
     db = pipeline.db
     outcomes = []
     if not mailboxes.was_handled(db, box.name, uidvalidity, message.uid):
         outcome = pipeline.process(message.raw, f"imap:{box.name}/{box.folder}#{message.uid}",
-                                   received=message.internaldate)
+                                   received=message.internaldate, retried=True)
         outcomes.append(outcome)
+        if not outcome.filed:
+            _unfiled(pipeline, box, uidvalidity, message, outcome)
+            return outcomes
         status = outcome.status
     else:
         status = "duplicate"
     mark_done(client, box, message.uid)
     mailboxes.handled(db, box.name, uidvalidity, message.uid, sha256_hex(message.raw), status)
+    if again:
+        fetch_retries.forget(db, box.name, uidvalidity, {message.uid})
     return outcomes
+
+
+def _unfiled(pipeline: Pipeline, box: MailboxSettings, uidvalidity: int, message: Fetched, outcome: Outcome) -> None:
+    """Count the failed filing; at NOTE_AFTER in a row (and after, until it is told) the coordinators hear of it."""
+    raw_sha = sha256_hex(message.raw)
+    attempts = fetch_retries.failed(pipeline.db, box.name, uidvalidity, message.uid, raw_sha, outcome.note)
+    log.warning("mailbox %s: UID %s not filed (%s attempts): %s", box.name, message.uid, attempts, outcome.note)
+    if attempts >= NOTE_AFTER:  # the note's key makes it one per mail
+        pipeline.tell_unfiled(raw_sha, outcome.note or "", attempts)

@@ -57,6 +57,11 @@ class Outcome:
     reply_path: Path | None = None
     note: str | None = None
 
+    @property
+    def filed(self) -> bool:
+        """Whether the database holds the message now: only an `error` that could not be recorded is not."""
+        return self.status != "error" or self.submission_id is not None
+
 
 def read_materials(message: MailMessage, cache_dir: Path | None = None) -> list[Material]:
     """Every attachment read, within the message's time budget (`[limits]`)."""
@@ -137,14 +142,18 @@ class Pipeline:
         settings.outbox_dir.mkdir(parents=True, exist_ok=True)
         self.delivery = delivery_for(settings, self.db)
 
-    def process(self, raw: bytes, source: str, received: datetime | None = None) -> Outcome:
-        """Handle one raw message; `received` is the server's receipt time if the source has it."""
+    def process(self, raw: bytes, source: str, received: datetime | None = None, retried: bool = False) -> Outcome:
+        """Handle one raw message; `received` is the server's receipt time if the source has it.
+
+        `retried`: the source fetches the message again while it is not filed
+        (IMAP), and tells the coordinators itself after repeated failures.
+        """
         raw_sha = self.files.put(raw)  # 1. store, before anything can fail
         try:
             return self._process(raw, raw_sha, source, received)
         except Exception as exc:  # a bug must not stop the loop or lose the message
             log.exception("processing %s failed", source)
-            return self._failed(raw_sha, source, exc)
+            return self._failed(raw_sha, source, exc, retried)
 
     def _process(self, raw: bytes, raw_sha: str, source: str, received: datetime | None) -> Outcome:
         with limits.reading(self.settings.limits):  # the message's time budget covers parsing too
@@ -268,15 +277,11 @@ class Pipeline:
         results = self.delivery.run()
         return next((r.path for r in results if r.key == key), None)
 
-    def _failed(self, raw_sha: str, source: str, exc: Exception) -> Outcome:
+    def _failed(self, raw_sha: str, source: str, exc: Exception, retried: bool = False) -> Outcome:
         """Our failure, not the submitter's: file it as an error and tell the coordinators in words."""
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         words = failure_in_words(exc)
-        message = MailMessage(message_id=f"<sha256-{raw_sha[:32]}@intake.invalid>", problems=[detail])
-        try:
-            message = parse_message(self.files.get(raw_sha), self.settings.archives)
-        except Exception:
-            pass
+        message = self._stored_message(raw_sha, detail)
         sub = Submission(message=message, subject=SubjectInfo(raw=message.subject))
         sid = None
         try:
@@ -288,15 +293,36 @@ class Pipeline:
                  if sid else f"重新运行 intake ingest 处理该邮件即可再试（来源：{source}）")
         problems = [f"自动处理这封来信时出错：{words}。这不是报送单位的问题，系统没有给对方发送任何邮件。",
                     f"原始邮件已完整保存在 {self.files.path(raw_sha)}，{where}。", f"技术细节（供维护人员）：{detail}"]
-        if self.settings.coordinators:  # one note per mail, however often it fails
-            try:
-                note = compose_coordinator_note(message, problems, self.settings.identity,
-                                                self.settings.coordinators, tz=self.settings.campaign.zone)
-                queue(self.db, outgoing(note, f"note:{raw_sha}", "note"), sid)
-                self.deliver()
-            except Exception:  # the failure stays filed and shows in `intake list --status error`
-                log.exception("telling the coordinators about %s failed", source)
+        if sid or not retried:  # unfiled mail its source fetches again is told of after repeated failures
+            self.tell_coordinators(message, problems, f"note:{raw_sha}", sid)  # one note per mail
         return Outcome(source, message.message_id, "error", sub, submission_id=sid, note=words)
+
+    def tell_unfiled(self, raw_sha: str, words: str, attempts: int) -> None:
+        """Tell the coordinators, once, that a mail its source keeps fetching still could not be filed."""
+        problems = [f"这封来信已连续 {attempts} 次未能登记：{words}。这不是报送单位的问题，系统没有给对方发送任何邮件。",
+                    f"原始邮件已完整保存在 {self.files.path(raw_sha)}；它在邮箱中保持原样（不标记为已读、不移动），"
+                    "系统会继续定时重试，登记成功后照常审核、答复。",
+                    "请检查数据库是否可用（数据库服务是否运行、磁盘空间、读写权限）。"]
+        self.tell_coordinators(self._stored_message(raw_sha), problems, f"note:unfiled:{raw_sha}")
+
+    def tell_coordinators(self, message: MailMessage, problems: list[str], key: str, sid: int | None = None) -> None:
+        """Queue and send a note to the coordinators, once per `key`; failing to tell is logged, never raised."""
+        if not self.settings.coordinators:
+            return
+        try:
+            note = compose_coordinator_note(message, problems, self.settings.identity,
+                                            self.settings.coordinators, tz=self.settings.campaign.zone)
+            queue(self.db, outgoing(note, key, "note"), sid)
+            self.deliver()
+        except Exception:  # a filed failure still shows in `intake list --status error`
+            log.exception("telling the coordinators (%s) failed", key)
+
+    def _stored_message(self, raw_sha: str, detail: str = "") -> MailMessage:
+        """The stored raw mail parsed again for a note; a stand-in naming its hash if even that fails."""
+        try:
+            return parse_message(self.files.get(raw_sha), self.settings.archives)
+        except Exception:
+            return MailMessage(message_id=f"<sha256-{raw_sha[:32]}@intake.invalid>", problems=[detail] if detail else [])
 
 
 def failure_in_words(exc: Exception) -> str:

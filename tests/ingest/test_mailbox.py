@@ -1,16 +1,27 @@
-"""Fetching from a real Dovecot: big messages come whole, in UID order, without three copies in memory."""
+"""Fetching from a real Dovecot: big messages come whole, in UID order, without three copies in memory;
+a message the database could not file is left unflagged and fetched again until it is filed."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import tracemalloc
-from datetime import datetime
+from datetime import datetime, timedelta
+from email import message_from_bytes, policy
 
+import pytest
 from imapclient import IMAPClient
+from sqlalchemy.exc import OperationalError
 
 from ingest import mailbox
+from ingest.pipeline import Pipeline
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail
+from ingest.service_config import MailboxSettings, SmtpSettings
+from rules import clock
+from rules.campaign import Batch
+from storage import mailboxes
+from storage.database import Database
 
 
 def _mail(n: int, video_mb: float = 0) -> bytes:
@@ -44,3 +55,124 @@ def test_a_big_message_is_fetched_in_slices_byte_for_byte_and_in_uid_order(imap_
     flags = client.fetch(uids, ["FLAGS"])
     assert all(b"\\Seen" not in flags[u][b"FLAGS"] for u in uids), "fetching does not mark mail read"
     client.logout()
+
+
+# ---------------------------------------------------------------- a mail the database could not file
+
+UNIT = "营口市站前区社区学院"
+COORDINATOR = "coordinator@example.org.cn"
+
+
+def _submission(n: int) -> bytes:
+    return build_mail(MailSpec(subject=f"{UNIT}+智慧助老材料+1个", sender=("站前区", f"zqsqxy{n}@163.com"),
+                               message_id=f"<zq-{n}@163.com>", date=clock.now().astimezone(CST),
+                               attachments=[(f"{UNIT}+案例{n}.docx", build_case_form(name=f"站前案例{n}", unit=UNIT))]))
+
+
+@pytest.fixture
+def box(settings, imap_account, smtp_server, monkeypatch):
+    """A Dovecot mailbox and an SMTP sink wired into the settings: (pipeline, mailbox settings, IMAP login, sink)."""
+    port, user, password = imap_account
+    sink, smtp_port = smtp_server()
+    monkeypatch.setenv("INTAKE_IMAP_PASSWORD", password)
+    watched = MailboxSettings(name="营口征集邮箱", host="127.0.0.1", port=port, security="none", user=user)
+    settings.smtp = SmtpSettings(host="127.0.0.1", port=smtp_port, security="none")
+    settings.dry_run, settings.coordinators = False, [COORDINATOR]
+    settings.campaign.require_scan = False
+    settings.campaign.batches = [Batch("第一批", clock.now() + timedelta(days=30))]
+
+    def login() -> IMAPClient:
+        client = IMAPClient("127.0.0.1", port=port, ssl=False)
+        client.login(user, password)
+        return client
+
+    return Pipeline(settings), watched, login, sink
+
+
+@pytest.fixture
+def database_down_for(monkeypatch):
+    """`down.add(message_id)`: filing that message fails as a database that went away does (at the storage door)."""
+    down: set[str] = set()
+    real = Database.file_submission
+
+    def file_submission(self, sub, **kwargs):
+        if sub.message.message_id in down:
+            raise OperationalError("INSERT INTO submission ...", {}, sqlite3.OperationalError("disk I/O error"))
+        return real(self, sub, **kwargs)
+
+    monkeypatch.setattr(Database, "file_submission", file_submission)
+    return down
+
+
+def _handled(login) -> list[bool]:
+    """Per message in INBOX, UID order: flagged as handled by intake?"""
+    client = login()
+    client.select_folder("INBOX")
+    flags = client.fetch(client.search(["ALL"]), ["FLAGS"])
+    client.logout()
+    return [mailbox.HANDLED_FLAG in flags[uid][b"FLAGS"] for uid in sorted(flags)]
+
+
+def _answered(sink) -> list[str]:
+    """In-Reply-To of every reply at the sink (coordinator notes aside)."""
+    mails = [message_from_bytes(e.content, policy=policy.default) for e in sink.envelopes]
+    return sorted(m["In-Reply-To"] for m in mails if COORDINATOR not in str(m["To"]))
+
+
+def _notes(sink) -> list:
+    mails = [message_from_bytes(e.content, policy=policy.default) for e in sink.envelopes]
+    return [m for m in mails if COORDINATOR in str(m["To"])]
+
+
+def test_a_mail_the_database_failed_to_file_stays_unflagged_and_a_later_pass_files_and_answers_it_once(
+        box, database_down_for, freeze):
+    pipeline, watched, login, sink = box
+    client = login()
+    for n in (1, 2):
+        client.append("INBOX", _submission(n))
+    client.logout()
+
+    database_down_for.add("<zq-1@163.com>")
+    first = mailbox.poll(pipeline, watched)
+    assert [(o.status, o.filed) for o in first] == [("error", False), ("accepted", True)]
+    assert _handled(login) == [False, True], "only the filed mail is flagged"
+    assert _answered(sink) == ["<zq-2@163.com>"] and _notes(sink) == [], "one failure is no news for anybody"
+    assert [s.submission.message.message_id for s in pipeline.db.load_all()] == ["<zq-2@163.com>"]
+    assert "暂时未能登记" in mailboxes.state(pipeline.db, "营口征集邮箱").last_error
+
+    database_down_for.clear()  # the database is back
+    assert mailbox.poll(pipeline, watched) == [], "not before its backoff"
+    with freeze(clock.now() + timedelta(minutes=2)):
+        again = mailbox.poll(pipeline, watched)
+    assert [(o.status, o.source.rpartition("#")[2]) for o in again] == [("accepted", "1")]
+    assert _handled(login) == [True, True]
+    with freeze(clock.now() + timedelta(hours=3)):
+        assert mailbox.poll(pipeline, watched) == []
+        pipeline.deliver()
+    assert _answered(sink) == ["<zq-1@163.com>", "<zq-2@163.com>"], "each answered once"
+    assert mailboxes.state(pipeline.db, "营口征集邮箱").last_error is None
+
+
+def test_after_five_failed_filings_the_coordinators_are_told_once_and_the_mail_still_waits(
+        box, database_down_for, freeze):
+    pipeline, watched, login, sink = box
+    client = login()
+    client.append("INBOX", _submission(1))
+    client.logout()
+    database_down_for.add("<zq-1@163.com>")
+    start = clock.now()
+    for attempt in range(1, mailbox.NOTE_AFTER + 2):
+        with freeze(start + timedelta(hours=2 * attempt)):  # past every backoff
+            [outcome] = mailbox.poll(pipeline, watched)
+        assert not outcome.filed
+        assert len(_notes(sink)) == (1 if attempt >= mailbox.NOTE_AFTER else 0), f"after {attempt} failures"
+    [note] = _notes(sink)
+    body = note.get_body(("plain",)).get_content()
+    assert f"已连续 {mailbox.NOTE_AFTER} 次未能登记" in body and "这不是报送单位的问题" in body
+    assert _handled(login) == [False] and _answered(sink) == []
+
+    database_down_for.clear()
+    with freeze(start + timedelta(hours=20)):
+        assert [o.status for o in mailbox.poll(pipeline, watched)] == ["accepted"]
+        assert mailbox.poll(pipeline, watched) == []
+    assert _handled(login) == [True] and _answered(sink) == ["<zq-1@163.com>"] and len(_notes(sink)) == 1
