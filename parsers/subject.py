@@ -41,8 +41,8 @@ _NUM = rf"{_NOT_BEFORE}({_NUMBER}){_NOT_AFTER}"
 _MEASURE = r"(?:个|個|份|件|项|項|篇|套|門|门|类|類|條|条|组|組|本|册|冊|部|则|則|例|集|节|節|讲|講|种|種)"
 _TOTAL = re.compile(rf"(?:数量|數量|總數|总数|合计|合計|共计|共計|总计|共|计)\s*(?:[:：为為是]\s*)?{_NUM}\s*{_MEASURE}?")
 _COUNT = re.compile(rf"{_NUM}\s*{_MEASURE}")
-# A number straight after what is counted (`材料3`, `案例：2`).
-_KIND_COUNT = re.compile(rf"(?:材料|资料|案例|项目|课程资源|课程|资源|附件|文件)\s*[:：]?\s*{_NUM}(?!\s*{_MEASURE})")
+# A number straight after the word for what is sent (`材料3`); `附件4`, `案例1` name an annex or an item, not a count.
+_KIND_COUNT = re.compile(rf"(?:材料|资料)\s*[:：]?\s*{_NUM}(?!\s*{_MEASURE})")
 # A number standing alone between separators or at the end (`材料 3 `, `+叁`, `（3）`).
 _BARE_NUMBER = re.compile(rf"(?:^|[\s+＋\-_、，,;；（(【\[])\s*{_NUM}\s*(?=$|[\s+＋\-_、，,;；）)】\]])")
 _MATERIAL_WORDS = re.compile(r"^(?:材料|资料|申报材料|申报|报送)")

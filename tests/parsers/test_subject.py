@@ -99,7 +99,7 @@ def test_every_way_of_writing_the_count_is_read(layout, count, value):
 @pytest.mark.parametrize("tail", [
     "", "（鲁教民处函〔2021〕4号）", "（按鲁教民处函[2021]4号要求）", "2022年", "（2022年度）", "第三批", "（第二批）",
     "三季度", "联系电话13812345678", "0531-88886666", "5月5日", "2022.05.05", "2022-05-05", "10:30",
-    "（二〇二二年）", "2022",
+    "（二〇二二年）", "2022", "（附件1、附件2）", "-附件4课程资源", "（案例1）",
 ])
 def test_years_dates_phones_ordinals_and_document_numbers_are_no_count(tail):
     assert parse_subject(f"济南市历下区+智慧助老材料{tail}", "智慧助老").declared_count is None
