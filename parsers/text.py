@@ -69,15 +69,32 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
 
 
 def _guess(data: bytes) -> str:
-    """Undeclared 8-bit text: UTF-8 if it is valid, else the likelier Chinese charset."""
+    """Undeclared 8-bit text: UTF-8 if it is valid, GBK if every character is a common one, else the likelier charset.
+
+    Detection alone misreads short GBK text (`密码：ab12`, `您好`) as Big5;
+    Big5 text is rarely made only of GB2312's common characters.
+    """
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    common = _common_gb(data)
+    if common is not None:
+        return common
     best = charset_normalizer.from_bytes(data, cp_isolation=["gb18030", "big5", "utf_8"]).best()
     if best is not None:
         return str(best)
     return data.decode("gb18030", errors="replace")
+
+
+def _common_gb(data: bytes) -> str | None:
+    """The text, when the bytes are GBK made only of GB2312's characters (the common 6,763 hanzi)."""
+    try:
+        text = data.decode("gb18030")
+        text.encode("gb2312")
+    except (UnicodeDecodeError, UnicodeEncodeError):
+        return None
+    return text
 
 
 def _is_ascii(data: bytes) -> bool:
@@ -226,6 +243,7 @@ class _Visible(HTMLParser):
     anchors: list[tuple[str, list[str], int]] = field(default_factory=list)
     hidden: int = 0
     pre: int = 0
+    nested_deeper: int = 0  # tables opened inside the deepest one kept
 
     BLOCKS = frozenset({"br", "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
                         "blockquote", "pre", "hr", "section", "article", "header", "footer", "caption", "address",
@@ -245,9 +263,11 @@ class _Visible(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in self.HIDDEN:
             self.hidden += 1
+        elif tag == "table" and len(self.tables) >= _TABLE_DEPTH:
+            self.nested_deeper += 1  # read as the cells of the deepest table kept
         elif tag == "br":
             self.target().append("\n")
-        elif tag == "table":
+        elif tag == "table" and len(self.tables) < _TABLE_DEPTH:
             _line_break(self.target())
             self.tables.append(_Table(self.target()))
         elif tag == "tr" and self.tables:
@@ -273,6 +293,8 @@ class _Visible(HTMLParser):
     def handle_endtag(self, tag):
         if tag in self.HIDDEN:
             self.hidden = max(0, self.hidden - 1)
+        elif tag == "table" and self.tables and self.nested_deeper:
+            self.nested_deeper -= 1
         elif tag == "table" and self.tables:
             table = self.tables.pop()
             self._close_row(table)
@@ -284,7 +306,7 @@ class _Visible(HTMLParser):
             self.pre = max(0, self.pre - (tag == "pre"))
         elif tag == "a" and self.anchors:
             href, buffer, first = self.anchors.pop()
-            words = unicodedata.normalize("NFKC", "".join(buffer[first:]))
+            words = unicodedata.normalize("NFKC", "".join(buffer[first:first + _ANCHOR_PIECES]))
             if href.lower().startswith(("http://", "https://")) and unicodedata.normalize("NFKC", href) not in words:
                 buffer.append(f" {href} ")
 
@@ -320,6 +342,8 @@ def _line_break(buffer: list[str]) -> None:
             return
 
 
+_TABLE_DEPTH = 16  # tables nested deeper are read as part of the 16th: each level re-reads what it holds
+_ANCHOR_PIECES = 64  # an anchor's words are read this far: thousands of nested <a> must not cost n² joins
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parsers.text import decode_text_file, html_text
+from parsers.text import decode_bytes, decode_text_file, html_text
 
 NOTE = "课程视频\r\n链接：https://pan.baidu.com/s/1AbCdEfGhIjKlMnOpQrStUv\r\n密码：ab12\r\n"
 
@@ -46,3 +46,15 @@ def test_line_breaks_hidden_parts_and_entities():
 def test_link_behind_words_is_written_after_them():
     assert html_text('<p><a href="https://pan.baidu.com/s/1x">点击下载</a>，提取码 ab12</p>') == (
         "点击下载 https://pan.baidu.com/s/1x ，提取码 ab12")
+
+
+@pytest.mark.parametrize("words", ["密码：ab12", "您好", "课程视频", "访问码：x9y8", "分享码 ab12"])
+@pytest.mark.parametrize("label", [None, "us-ascii"])
+def test_short_gbk_body_without_a_true_label_is_read_as_gbk(words, label):
+    assert decode_bytes(words.encode("gbk"), label) == words
+
+
+@pytest.mark.parametrize("words", ["您好，附件是我單位的材料，請查收。", "課程視頻鏈接", "密碼：ab12"])
+def test_big5_body_without_a_label_is_still_read_as_big5(words):
+    assert decode_bytes(words.encode("big5")) == words
+
