@@ -305,7 +305,8 @@ class Pipeline:
                     "请检查数据库是否可用（数据库服务是否运行、磁盘空间、读写权限）。"]
         self.tell_coordinators(self._stored_message(raw_sha), problems, f"note:unfiled:{raw_sha}")
 
-    def tell_coordinators(self, message: MailMessage, problems: list[str], key: str, sid: int | None = None) -> None:
+    def tell_coordinators(self, message: MailMessage, problems: list[str], key: str,
+                          sid: int | None = None) -> None:
         """Queue and send a note to the coordinators, once per `key`; failing to tell is logged, never raised."""
         if not self.settings.coordinators:
             return
@@ -322,7 +323,8 @@ class Pipeline:
         try:
             return parse_message(self.files.get(raw_sha), self.settings.archives)
         except Exception:
-            return MailMessage(message_id=f"<sha256-{raw_sha[:32]}@intake.invalid>", problems=[detail] if detail else [])
+            return MailMessage(message_id=f"<sha256-{raw_sha[:32]}@intake.invalid>",
+                               problems=[detail] if detail else [])
 
 
 def failure_in_words(exc: Exception) -> str:

@@ -59,6 +59,8 @@ class Database:
 
         Retires what it replaces in the unit's collection. None when its
         reply's key is taken: the same mail was filed and answered already.
+        A refusal that is no such duplicate (a constraint or trigger of the
+        database) raises: the mail is not filed and must not pass for filed.
         """
         msg = sub.message
         record = SubmissionRecord(
@@ -78,8 +80,20 @@ class Database:
                 session.commit()
             except IntegrityError:
                 session.rollback()
-                return None
+                if status != "error" and self._filed_already(msg.message_id, raw_sha256, msg.sender, outgoing):
+                    return None
+                raise
             return record.id
+
+    def _filed_already(self, message_id: str, raw_sha256: str, sender: str, outgoing: list[Outgoing]) -> bool:
+        """After a unique key refused a filing: is the mail, or the reply it carries, really in the database?"""
+        if self.find_duplicate(message_id, raw_sha256, sender) is not None:
+            return True
+        keys = [item.key for item in outgoing]
+        if not keys:
+            return False
+        with Session(self.engine) as session:
+            return session.exec(select(OutgoingRecord.id).where(OutgoingRecord.key.in_(keys))).first() is not None
 
     def supersede(self, session: Session, record: SubmissionRecord, sub: Submission) -> None:
         """Retire what the new submission replaces in the unit's collection for its batch.

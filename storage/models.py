@@ -160,7 +160,7 @@ class OutgoingRecord(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     sent_at: datetime | None = _optional_moment()
     outbox_path: str | None = None
-    claimed_by: str | None = Field(default=None, sa_column=Column(Text))  # while `sending`: host:pid:start of the worker
+    claimed_by: str | None = Field(default=None, sa_column=Column(Text))  # while `sending`: the worker's host:pid:start
     claimed_at: datetime | None = _optional_moment()
 
 

@@ -130,3 +130,30 @@ def test_a_naive_moment_is_refused_rather_than_stored_in_a_guessed_zone(db):
     sub.sent_at = datetime(2022, 5, 5, 23, 59)
     with pytest.raises(Exception, match="naive datetime"):
         db.file_submission(sub, raw_sha256="3" * 64, source="a.eml", status="accepted", defects=[])
+
+
+REFUSE_XIHU = {  # the database itself refuses this sender's rows: a constraint, not a duplicate
+    "sqlite": "CREATE TRIGGER refuse_xihu BEFORE INSERT ON submission WHEN NEW.sender = 'xihu@163.com' "
+              "BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: sender'); END",
+    "postgresql": "ALTER TABLE submission ADD CONSTRAINT refuse_xihu CHECK (sender <> 'xihu@163.com')",
+}
+
+
+def test_a_filing_the_database_refuses_for_another_reason_than_a_duplicate_raises(db):
+    """Any IntegrityError used to read as "filed already": the mailbox then flagged a mail that was nowhere."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    with db.engine.begin() as connection:
+        connection.execute(text(REFUSE_XIHU[db.engine.dialect.name]))
+    reply = Outgoing(key="auto:" + "e" * 64, kind="receipt", to=["xihu@163.com"], message_id="<r-e@example.org.cn>",
+                     raw=b"Subject: receipt\r\n\r\nreceived\r\n")
+    with pytest.raises(IntegrityError):
+        db.file_submission(_submission(), raw_sha256="e" * 64, source="inbox/1.eml", status="accepted", defects=[],
+                           outgoing=[reply])
+    with pytest.raises(IntegrityError):
+        db.file_submission(_submission(), raw_sha256="e" * 64, source="inbox/1.eml", status="error", defects=[])
+    assert db.load_all() == []
+    other = _submission(message_id="<a2@163.com>", sender="gongshu@163.com")
+    assert db.file_submission(other, raw_sha256="d" * 64, source="inbox/2.eml", status="accepted", defects=[])
+    assert db.file_submission(other, raw_sha256="d" * 64, source="inbox/2.eml", status="accepted", defects=[]) is None

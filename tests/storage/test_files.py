@@ -16,7 +16,7 @@ RAW = build_mail(MailSpec(subject="铁岭市银州区社区学院+智慧助老�
 
 @pytest.fixture
 def synced(monkeypatch) -> list[tuple[str, Path | None, list[str]]]:
-    """Every os.fsync call: ("dir", the directory, its entries then) or ("file", None, []), seen while the fd is open."""
+    """Every os.fsync call: ("dir", the directory, its entries then) or ("file", None, []), seen with the fd open."""
     calls: list[tuple[str, Path | None, list[str]]] = []
     real = os.fsync
 
@@ -36,7 +36,7 @@ def test_a_durable_write_syncs_the_directory_after_the_rename(tmp_path, synced):
     target = tmp_path / "raw.eml"
     atomic_write(target, RAW)
     assert target.read_bytes() == RAW
-    assert synced == [("file", None, []), ("dir", tmp_path, ["raw.eml"])], "the directory is synced holding the new name"
+    assert synced == [("file", None, []), ("dir", tmp_path, ["raw.eml"])], "synced once it holds the new name"
 
 
 def test_storing_a_raw_message_syncs_every_directory_it_creates(tmp_path, synced):
