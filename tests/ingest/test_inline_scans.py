@@ -8,15 +8,18 @@ a complete submission; the signature logo next to them is no material.
 from __future__ import annotations
 
 import io
+import random
 from datetime import datetime
 
 import pytest
 from PIL import Image
 
+from ingest.classify import read_material
 from ingest.pipeline import Pipeline
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail
 from ingest.samples.scans import render_form_page, to_jpeg
+from parsers.facts import Attachment
 
 UNIT = "杭州市西湖区社区学院"
 NAMES = ["“银龄触网”智能手机应用进社区", "“银发数字课堂”进社区"]
@@ -66,3 +69,16 @@ def test_spam_with_a_big_picture_in_the_body_and_no_keyword_is_ignored_unanswere
     outcome = Pipeline(settings).process(raw, "inbox/spam.eml")
     assert outcome.status == "ignored"
     assert list(settings.outbox_dir.glob("*.eml")) == []
+
+
+def test_a_picture_in_the_body_that_is_no_scan_is_neither_a_photo_nor_a_complaint():
+    """Under a notice that judges photos (size, count), a pasted preview must not draw PHOTO_TOO_SMALL."""
+    rng = random.Random(7)
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (1200, 900), rng.randbytes(1200 * 900 * 3)).save(buffer, "JPEG", quality=60)
+    photo = Attachment("正文图片1.jpg", "image/jpeg", buffer.getvalue(), origin="body")
+    assert read_material(photo).kind == "other"
+    broken = Attachment("正文图片2.jpg", "image/jpeg", b"\xff\xd8\xff\xe0" + b"\x00" * 30_000, origin="body")
+    assert read_material(broken).unreadable is None
+    attached = Attachment("活动照片1.jpg", "image/jpeg", buffer.getvalue())
+    assert read_material(attached).kind == "photo", "an attached photo is still a photo"
