@@ -11,6 +11,7 @@ from email import message_from_bytes, policy
 
 import pytest
 from imapclient import IMAPClient
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from ingest import mailbox
@@ -89,10 +90,40 @@ def box(settings, imap_account, smtp_server, monkeypatch):
     return Pipeline(settings), watched, login, sink
 
 
-@pytest.fixture
-def database_down_for(monkeypatch):
-    """`down.add(message_id)`: filing that message fails as a database that went away does (at the storage door)."""
-    down: set[str] = set()
+DISK_FULL = """
+CREATE FUNCTION intake_test_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.message_id = ANY(string_to_array(current_setting('intake_test.down', true), ',')) THEN
+    RAISE EXCEPTION 'could not extend file "base/16384/16415": No space left on device' USING ERRCODE = 'disk_full';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER disk_full BEFORE INSERT ON submission FOR EACH ROW EXECUTE FUNCTION intake_test_disk_full();
+"""
+
+
+class Outage(set):
+    """The Message-IDs whose filing fails right now; `clear()` brings the database back."""
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_down_for(request, box, monkeypatch) -> Outage:
+    """Filing the listed messages fails as a database that ran out of disk does.
+
+    PostgreSQL: a real server-side error (SQLSTATE 53100 from a trigger), on
+    every connection the pipeline opens. SQLite: the driver's error raised at
+    the storage door, `Database.file_submission`.
+    """
+    pipeline = box[0]
+    down = Outage()
+    if request.param == "postgresql":
+        url = request.getfixturevalue("pg_database")
+        pipeline.db = Database(url)
+        pipeline.delivery.db = pipeline.db
+        with pipeline.db.engine.begin() as connection:
+            connection.exec_driver_sql(DISK_FULL)
+        event.listen(pipeline.db.engine, "checkout", lambda dbapi, *_: _tell_server(dbapi, down))
+        return down
     real = Database.file_submission
 
     def file_submission(self, sub, **kwargs):
@@ -102,6 +133,15 @@ def database_down_for(monkeypatch):
 
     monkeypatch.setattr(Database, "file_submission", file_submission)
     return down
+
+
+def _tell_server(dbapi_connection, down: Outage) -> None:
+    """Each connection taken from the pool learns which Message-IDs the server is to refuse now."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SELECT set_config('intake_test.down', %s, false)", (",".join(sorted(down)),))
+    cursor.close()
+    if not dbapi_connection.autocommit:
+        dbapi_connection.commit()
 
 
 def _handled(login) -> list[bool]:
