@@ -5,7 +5,8 @@ it receives a 3,000-page PDF, a 40,000 × 40,000-pixel PNG or a message that
 would keep the service reading for an hour. The limits come from `[limits]`
 in the configuration (the `[archives]` table bounds unpacking separately).
 
-A limit on what was *sent* (too large, too many files, too many pixels) is
+A limit on what was *sent* (too large, too many files, too many pixels, a
+file that exhausts a reading worker's memory, `worker_memory_mb`) is
 the file's: the submitter is told in words, and the rest of the message is
 still judged. A limit on what reading *costs* (OCR time, the time budget of a
 message) is ours: `OverBudget` is an internal failure, filed as an error for
@@ -37,6 +38,7 @@ class ReadingLimits:
     max_attachments: int = 100  # files attached to the mail itself (archive members: [archives])
     max_pages: int = 50  # pages of one PDF, OFD or TIFF that are read; the rest are left unread
     max_image_megapixels: int = 150  # one picture or rendered page
+    worker_memory_mb: int = 1536  # address space of a worker reading PDFs/OFDs/scans; past it the file is refused
     ocr_page_seconds: int = 60  # one Tesseract call
     ocr_message_seconds: int = 900  # all scan pages of one message
     message_seconds: int = 1800  # reading and judging one message, wall time

@@ -9,27 +9,34 @@ StampAnnot's page and box, the seal ``Seal.esl`` and ``SignedValue.dat``).
 
 The text is read as it is (no OCR needed); a page without text — a scan
 wrapped in OFD — is rendered from its images for OCR (``parsers.ofd_render``).
+
 A signature entry whose signed value is present is the document's electronic
 seal. Its cryptography is not verified here: that the unit stamped it is what
 the campaign asks; whether the certificate chain is trusted is the seal
 platform's business.
+
+An OFD comes from strangers, and a few hundred bytes of it can claim
+anything: ``DeltaX="g 25000000 1"`` (25 million advances), 100,000 pages
+that all point at one Content.xml, numbers past any float. Every expansion is
+bounded by what a page can hold — a glyph run has no more advances than its
+TextCode has characters (and never more than ``MAX_RUN_GLYPHS``), a part no
+more than the package allows (``parsers.ofd_package``) — and pages are
+parsed only when read, so ``[limits] max_pages`` bounds the work too. A
+number that is not one makes the file damaged, never a crash of ours.
 """
 
 from __future__ import annotations
 
+import math
 import posixpath
 import re
-import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from io import BytesIO
 from xml.etree import ElementTree
 
-from defusedxml import DefusedXmlException
-from defusedxml import ElementTree as SafeTree
+from parsers.ofd_package import Package
 
-from parsers.facts import UnreadableFile
-
-MAX_PART = 64 * 1024 * 1024  # bytes one part may unpack to
+MAX_RUN_GLYPHS = 4096  # glyphs of one TextCode that are kept apart: a line across A4 holds ~200
 A4_MM = (210.0, 297.0)
 
 
@@ -59,6 +66,7 @@ class OfdPage:
     images: list[OfdImage] = field(default_factory=list)
     paths: int = 0  # PathObjects: table rules and boxes
     stamps: list[tuple[float, float, float, float] | None] = field(default_factory=list)  # seal boxes, mm
+    label: str = "OFD页面"  # how notices name the page: OFD文件《…》第N页
 
     def lines(self) -> list[str]:
         """The page's text as lines, top to bottom, each left to right."""
@@ -81,23 +89,20 @@ class OfdPage:
 
 @dataclass
 class OfdDocument:
-    pages: list[OfdPage]
+    pages: Sequence[OfdPage]  # OfdPages: parsed when read
     signed: bool = False  # an electronic seal or signature with its signed value
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _strip(root: ElementTree.Element) -> ElementTree.Element:
-    """Namespaces off: producers spell the ofd namespace (and its prefix) differently."""
-    for el in root.iter():
-        el.tag = _local(el.tag)
-    return root
+def _finite(value: str) -> float:
+    """A number as written; ValueError for what is not one, or not finite (``1e999``, ``nan``)."""
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"not a finite number: {value!r}")
+    return number
 
 
 def _numbers(text: str | None) -> list[float]:
-    return [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?(?:[eE]-?\d+)?", text or "")]
+    return [_finite(v) for v in re.findall(r"-?\d+(?:\.\d+)?(?:[eE]-?\d+)?", text or "")]
 
 
 def _box(text: str | None) -> tuple[float, float, float, float] | None:
@@ -105,64 +110,32 @@ def _box(text: str | None) -> tuple[float, float, float, float] | None:
     return tuple(values[:4]) if len(values) >= 4 else None
 
 
-def _advances(text: str | None) -> list[float]:
-    """DeltaX/DeltaY, with the ``g count value`` shorthand expanded."""
+def _advances(text: str | None, glyphs: int) -> list[float]:
+    """DeltaX/DeltaY, with the ``g count value`` shorthand expanded — never past the run's ``glyphs``.
+
+    A run of n characters has n - 1 gaps, so whatever a count claims, no more
+    than ``glyphs`` advances (at most MAX_RUN_GLYPHS) can ever be used.
+    """
+    room = min(glyphs, MAX_RUN_GLYPHS)
     out: list[float] = []
     tokens = (text or "").split()
     i = 0
-    while i < len(tokens):
+    while i < len(tokens) and len(out) < room:
         if tokens[i] == "g" and i + 2 < len(tokens):
-            out += [float(tokens[i + 2])] * int(float(tokens[i + 1]))
+            count = float(tokens[i + 1])  # ValueError for a non-number: the caller's damaged file
+            count = min(count, room - len(out)) if count >= 0 else 0  # nan is not >= 0; inf stops at room
+            out += [_finite(tokens[i + 2])] * int(count)
             i += 3
         else:
             try:
-                out.append(float(tokens[i]))
+                out.append(_finite(tokens[i]))
             except ValueError:
                 pass
             i += 1
     return out
 
 
-class _Package:
-    """The OFD zip with paths resolved the way the standard says (relative to the referring file)."""
-
-    def __init__(self, filename: str, data: bytes):
-        self.filename = filename
-        try:
-            self.zip = zipfile.ZipFile(BytesIO(data))
-            self.names = {n.lstrip("/"): n for n in self.zip.namelist()}
-        except (zipfile.BadZipFile, ValueError) as exc:
-            raise self.broken() from exc
-
-    def broken(self) -> UnreadableFile:
-        return UnreadableFile(f"OFD文件《{self.filename}》已损坏或不是有效的OFD文件，无法打开。"
-                              "请重新导出OFD，或导出为PDF后发送。")
-
-    @staticmethod
-    def resolve(base: str, loc: str) -> str:
-        loc = loc.strip().replace("\\", "/")
-        return posixpath.normpath(loc.lstrip("/") if loc.startswith("/") else posixpath.join(base, loc))
-
-    def has(self, path: str) -> bool:
-        return path in self.names
-
-    def read(self, path: str) -> bytes:
-        try:
-            info = self.zip.getinfo(self.names[path])
-            if info.file_size > MAX_PART:
-                raise self.broken()
-            return self.zip.read(info)
-        except (KeyError, zipfile.BadZipFile, OSError, RuntimeError) as exc:
-            raise self.broken() from exc
-
-    def xml(self, path: str) -> ElementTree.Element:
-        try:  # parts come from strangers: no DTDs, so no entity bombs or external entities
-            return _strip(SafeTree.fromstring(self.read(path), forbid_dtd=True))
-        except (ElementTree.ParseError, DefusedXmlException) as exc:
-            raise self.broken() from exc
-
-
-def _media(pkg: _Package, doc_dir: str, document: ElementTree.Element) -> dict[str, str]:
+def _media(pkg: Package, doc_dir: str, document: ElementTree.Element) -> dict[str, str]:
     """Resource ID → path of each image named in the document's resource files."""
     media: dict[str, str] = {}
     common = document.find("CommonData")
@@ -180,21 +153,22 @@ def _media(pkg: _Package, doc_dir: str, document: ElementTree.Element) -> dict[s
     return media
 
 
-def _page(pkg: _Package, path: str, size: tuple[float, float], media: dict[str, str]) -> OfdPage:
+def _page(pkg: Package, path: str, size: tuple[float, float], media: dict[str, str]) -> OfdPage:
     root = pkg.xml(path)
     box = _box(root.findtext("Area/PhysicalBox"))
     page = OfdPage(*(box[2:] if box else size))
     for obj in root.iter():
         if obj.tag == "TextObject":
             origin = _box(obj.get("Boundary")) or (0.0, 0.0, 0.0, 0.0)
-            colour = tuple(int(v) for v in _numbers(obj.find("FillColor").get("Value")))[:3] \
+            colour = tuple(min(255, max(0, int(v))) for v in _numbers(obj.find("FillColor").get("Value")))[:3] \
                 if obj.find("FillColor") is not None else (0, 0, 0)
             for code in obj.findall("TextCode"):
                 if code.text and code.text.strip():
-                    page.texts.append(OfdText(origin[0] + float(code.get("X", 0)), origin[1] + float(code.get("Y", 0)),
-                                              float(obj.get("Size", 3.5)), code.text,
+                    page.texts.append(OfdText(origin[0] + _finite(code.get("X", "0")),
+                                              origin[1] + _finite(code.get("Y", "0")),
+                                              _finite(obj.get("Size", "3.5")), code.text,
                                               colour if len(colour) == 3 else (0, 0, 0),
-                                              _advances(code.get("DeltaX"))))
+                                              _advances(code.get("DeltaX"), len(code.text) - 1)))
         elif obj.tag == "ImageObject":
             where, ref = _box(obj.get("Boundary")), media.get(obj.get("ResourceID", ""))
             if where and ref and pkg.has(ref):
@@ -204,7 +178,38 @@ def _page(pkg: _Package, path: str, size: tuple[float, float], media: dict[str, 
     return page
 
 
-def _signatures(pkg: _Package, path: str) -> list[tuple[str | None, tuple | None]]:
+class OfdPages(Sequence):
+    """The pages in order, each parsed when first read.
+
+    A document may list 100,000 pages that all point at one Content.xml:
+    listing them costs a list of paths; only the pages read (``[limits]
+    max_pages``) are parsed.
+    """
+
+    def __init__(self, pkg: Package, paths: list[str], size: tuple[float, float], media: dict[str, str],
+                 stamps: dict[int, list]):
+        self.pkg, self.paths, self.size, self.media, self.stamps = pkg, paths, size, media, stamps
+        self._parsed: dict[int, OfdPage] = {}
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = range(len(self))[index]  # IndexError past the end, negative indexes from it
+        if index not in self._parsed:
+            try:
+                page = _page(self.pkg, self.paths[index], self.size, self.media)
+            except (ValueError, OverflowError) as exc:  # a number that is not one
+                raise self.pkg.broken() from exc
+            page.label = f"OFD文件《{self.pkg.filename}》第{index + 1}页"
+            page.stamps = list(self.stamps.get(index, []))
+            self._parsed[index] = page
+        return self._parsed[index]
+
+
+def _signatures(pkg: Package, path: str) -> list[tuple[str | None, tuple | None]]:
     """(page ID, box) of each electronic seal or signature whose signed value is present."""
     found = []
     base = posixpath.dirname(path)
@@ -214,7 +219,7 @@ def _signatures(pkg: _Package, path: str) -> list[tuple[str | None, tuple | None
             continue
         signature = pkg.xml(sig_path)
         value = pkg.resolve(posixpath.dirname(sig_path), signature.findtext("SignedValue") or "")
-        if not pkg.has(value) or not pkg.read(value):
+        if not pkg.has(value) or not pkg.size(value):
             continue
         stamps = signature.findall(".//StampAnnot")
         found += [(s.get("PageRef"), _box(s.get("Boundary"))) for s in stamps] or [(None, None)]
@@ -222,8 +227,15 @@ def _signatures(pkg: _Package, path: str) -> list[tuple[str | None, tuple | None
 
 
 def read_ofd(filename: str, data: bytes) -> OfdDocument:
-    """Every page of an OFD in page order, with the electronic seals on them; raises UnreadableFile."""
-    pkg = _Package(filename, data)
+    """An OFD's pages in page order (parsed as read), with the electronic seals on them; raises UnreadableFile."""
+    pkg = Package(filename, data)
+    try:
+        return _document(pkg)
+    except (ValueError, OverflowError) as exc:  # a number that is not one
+        raise pkg.broken() from exc
+
+
+def _document(pkg: Package) -> OfdDocument:
     if not pkg.has("OFD.xml"):
         raise pkg.broken()
     body = pkg.xml("OFD.xml").find("DocBody")
@@ -235,15 +247,18 @@ def read_ofd(filename: str, data: bytes) -> OfdDocument:
     size = _box(document.findtext("CommonData/PageArea/PhysicalBox"))
     size = size[2:] if size else A4_MM
     media = _media(pkg, doc_dir, document)
-    pages, ids = [], {}
+    paths, ids = [], {}
     for ref in document.iter("Page"):
         if ref.get("BaseLoc"):
-            ids[ref.get("ID")] = len(pages)
-            pages.append(_page(pkg, pkg.resolve(doc_dir, ref.get("BaseLoc")), size, media))
+            ids[ref.get("ID")] = len(paths)
+            paths.append(pkg.resolve(doc_dir, ref.get("BaseLoc")))
+            if not pkg.has(paths[-1]):  # a page whose content is missing: damaged, said before any page is read
+                raise pkg.broken()
     sign_path = body.findtext("Signatures")
     signatures = _signatures(pkg, pkg.resolve("", sign_path)) if sign_path and pkg.has(
         pkg.resolve("", sign_path)) else []
+    stamps: dict[int, list] = {}
     for page_id, box in signatures:
         if page_id in ids:
-            pages[ids[page_id]].stamps.append(box)
-    return OfdDocument(pages, signed=bool(signatures))
+            stamps.setdefault(ids[page_id], []).append(box)
+    return OfdDocument(OfdPages(pkg, paths, size, media, stamps), signed=bool(signatures))

@@ -10,6 +10,7 @@ size directly.
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import cv2
@@ -17,8 +18,9 @@ import numpy as np
 import pdfplumber
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from parsers import limits
 from parsers.facts import UnreadableFile
-from parsers.limits import check_pixels, too_many_pixels
+from parsers.limits import ReadingLimits, check_pixels, too_many_pixels
 from parsers.ocr import WORK_LONG_SIDE
 from parsers.ofd import OfdDocument, read_ofd
 from parsers.pdf_seal import Signatures, find_signatures
@@ -151,6 +153,8 @@ def image_page(src: Source, index: int) -> tuple[np.ndarray, float]:
     scale = WORK_LONG_SIDE / max(w, h)
     if image.format in ("JPEG", "MPO") and scale < 0.5:
         image.draft("RGB", (int(w * 2 * scale) + 1, int(h * 2 * scale) + 1))  # enough for the sheet in it
+    elif scale < 0.5:
+        image = _reduced(image, int(0.5 / scale))
     upright = ImageOps.exif_transpose(image)
     decoded = np.asarray(upright.convert("RGB")) if upright.mode in ("RGB", "L", "1", "CMYK", "YCbCr") else None
     sheet = straighten(decoded, WORK_LONG_SIDE) if decoded is not None else None
@@ -160,20 +164,53 @@ def image_page(src: Source, index: int) -> tuple[np.ndarray, float]:
     return rgb, scale
 
 
+def _reduced(image: Image.Image, factor: int) -> Image.Image:
+    """A large picture kept at about twice the work size once decoded, its EXIF orientation kept.
+
+    Pictures up to ``max_image_megapixels`` are allowed; turned to RGB and
+    straightened at full size, 100 megapixels took over 1.5 GB. Reduced
+    first, the copies after it are small.
+    """
+    exif = image.getexif()
+    if image.mode in ("1", "I;16", "I;16B", "I;16L"):
+        image = image.convert("L")
+    elif image.mode not in ("L", "LA", "RGB", "RGBA", "CMYK", "I", "F"):
+        image = image.convert("RGBA")  # palette pictures, with or without transparency
+    reduced = image.reduce(factor)
+    if exif:
+        reduced.info["exif"] = exif.tobytes()
+    return reduced
+
+
 def electronic_signature(filename: str, data: bytes) -> bool:
     """Whether a PDF or OFD carries a signed electronic seal, judged as the scan reader judges it.
 
     A signed `/Sig` field for a PDF (`pdf_seal.find_signatures`), a signature
-    with its signed value for an OFD (`ofd.read_ofd`); a file that cannot
-    be opened carries none.
+    with its signed value for an OFD (`ofd.read_ofd`). The file is opened in
+    a worker (`parsers.workers`), as for reading its pages; a file that
+    cannot be opened, or whose opening kills the worker, carries none.
     """
+    from parsers.workers import alone, spool
+
+    path = spool(data, scan_extension(filename, data))
     try:
-        src = Source(filename, data)
-    except UnreadableFile:
+        return alone(_signed_in_worker, (filename, path, limits.current())) is True
+    finally:
+        os.unlink(path)
+
+
+def _signed_in_worker(task: tuple[str, str, ReadingLimits]) -> bool:
+    filename, path, reading_limits = task
+    limits.use(reading_limits)
+    try:
+        src = Source(filename, path)
+    except (UnreadableFile, MemoryError):
         return False
     try:
         if src.is_pdf:
             return src.signatures().signed
         return bool(src.is_ofd and src.ofd.signed)
+    except MemoryError:
+        return False
     finally:
         src.close()
