@@ -24,12 +24,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from parsers.facts import UnreadableFile
+from parsers.passwords import MAX_CANDIDATES
 from parsers.text import decode_bytes
 
 MB = 1024 * 1024
 RATIO_FLOOR = 16 * MB  # below this much unpacked data the ratio is not judged (text compresses 10×–100×)
 CHUNK = 1024 * 1024
 VERIFY_LIMIT = 64 * MB  # members up to this size are read in full to check a password
+MAX_MESSAGE_TRIES = 4 * MAX_CANDIDATES  # passwords tried over all archives of one message
 _UTF8_FLAG = 0x800
 _JUNK = ("__MACOSX/", ".DS_Store", "Thumbs.db", "desktop.ini")
 ARCHIVE_EXTENSIONS = {".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".tbz2", ".tbz", ".xz", ".txz"}
@@ -81,6 +83,7 @@ class Budget:
         self.packed = 0
         self.unpacked = 0
         self.members = 0
+        self.password_tries = 0
 
     def open_archive(self, packed_size: int, top_level: bool) -> None:
         if top_level:
@@ -91,6 +94,13 @@ class Budget:
         if self.members > self.limits.max_members:
             raise LimitExceeded(f"压缩包内的文件超过 {self.limits.max_members} 个，请只压缩申报材料后重新发送，"
                                  "或直接发送附件。")
+
+    def try_password(self) -> None:
+        """Count one password tried (0.1 s each on AES); a message gets a few archives' worth, not hundreds."""
+        self.password_tries += 1
+        if self.password_tries > MAX_MESSAGE_TRIES:
+            raise LimitExceeded("邮件中设有密码的压缩包过多，系统没有逐一尝试解压。请把材料放在一个压缩包中"
+                                "（或不加密）后重新发送，也可以直接发送附件。")
 
     def expect(self, declared: int) -> None:
         """Refuse before unpacking when the sizes an archive declares already pass a limit (most bombs tell)."""
@@ -115,6 +125,7 @@ def unpack(data: bytes, ext: str, passwords: Sequence[str] = (), budget: Budget 
     from parsers import archive_formats
 
     budget = budget or Budget()
+    passwords = list(dict.fromkeys(passwords))[:MAX_CANDIDATES]  # the mail's best few (parsers.passwords), each tried once
     if ext == ".zip":
         return unpack_zip(data, passwords, budget)
     if ext == ".7z":
@@ -136,7 +147,7 @@ def unpack_zip(data: bytes, passwords: Sequence[str] = (), budget: Budget | None
         budget.add_members(len(infos))
         budget.expect(sum(i.file_size for i in infos))
         encrypted = [i for i in infos if i.flag_bits & 0x1]
-        password = _zip_password(archive, encrypted[0], passwords) if encrypted else None
+        password = _zip_password(archive, encrypted[0], passwords, budget) if encrypted else None
         return [ArchiveMember(*split_path(member_name(i)), _read_zip_member(archive, i, password, budget))
                 for i in infos]
 
@@ -152,13 +163,14 @@ def member_name(info: zipfile.ZipInfo) -> str:
     return decode_bytes(raw, "gb18030")
 
 
-def _zip_password(archive, info: zipfile.ZipInfo, passwords: Sequence[str]) -> bytes:
-    """The first given password that opens the zip: 7-Zip writes AES passwords as UTF-8, Windows tools GBK."""
+def _zip_password(archive, info: zipfile.ZipInfo, passwords: Sequence[str], budget: Budget) -> bytes:
+    """The first given password that opens the zip: 7-Zip writes AES passwords as UTF-8, Windows tools GBK
+    (an ASCII password is the same bytes in both, and tried once)."""
     if not passwords:
         raise UnreadableFile(NEEDS_PASSWORD)
     for password in passwords:
-        for codec in ("utf-8", "gb18030"):
-            candidate = password.encode(codec, errors="ignore")
+        for candidate in dict.fromkeys(password.encode(codec, errors="ignore") for codec in ("utf-8", "gb18030")):
+            budget.try_password()
             try:
                 _verify(archive, info, candidate)
                 return candidate

@@ -73,7 +73,8 @@ def unpack_7z(data: bytes, passwords: Sequence[str], budget: Budget) -> list[Arc
     if not passwords:
         raise UnreadableFile(NEEDS_PASSWORD)
     start = (budget.unpacked, budget.members)
-    for password in passwords:
+    for password in passwords:  # at most parsers.passwords.MAX_CANDIDATES (parsers.archive.unpack)
+        budget.try_password()
         try:
             return _read_7z(data, password, budget)
         except _WrongKey:

@@ -14,10 +14,11 @@ import pytest
 
 from ingest.samples.archives import seven_zip, zipcrypto_zip
 from ingest.samples.mails import MailSpec, build_mail, gbk_zip
-from parsers.archive import ArchiveLimits, unpack
+from parsers.archive import MAX_MESSAGE_TRIES, ArchiveLimits, unpack
 from parsers.archive_formats import RAR_ENCRYPTED
 from parsers.email import parse_message
 from parsers.facts import UnreadableFile
+from parsers.passwords import MAX_CANDIDATES
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "archives"
 SUBJECT = "杭州市西湖区社区学院+智慧助老材料+1个"
@@ -248,3 +249,44 @@ def test_every_single_gzip_file_of_a_message_is_unpacked_and_a_cut_one_is_report
     files = _files(raw)
     assert files[:2] == [(FORM[0], FORM[1], None), (second[0], second[1], None)]
     assert files[2][0] == "说明.txt.gz" and "损坏" in files[2][2]
+
+
+def _hostile_body(real: str) -> str:
+    """About 150 KB of 密码 tokens (some 15,000 candidates unranked), the real password once after 解压密码."""
+    lines = [f"第{i}项 密码{i * 7919 % 100_000:05d}x{i % 97}；" for i in range(5_000)]
+    lines.insert(2_500, f"本邮件压缩包的解压密码：{real}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def tries(monkeypatch):
+    """Passwords tried on real .7z archives, counted on the way to the real reader (which still runs)."""
+    from parsers import archive_formats
+
+    counted, real = [], archive_formats._read_7z
+
+    def counting(data, password, budget):
+        if password is not None:
+            counted.append(password)
+            assert len(counted) <= MAX_CANDIDATES * 4, "password tries unbounded"  # fails fast without the cap
+        return real(data, password, budget)
+
+    monkeypatch.setattr(archive_formats, "_read_7z", counting)
+    return counted
+
+
+def test_a_150_kb_body_of_password_tokens_still_opens_the_archive_within_the_cap(tries):
+    body = _hostile_body("Kq7-2022")
+    assert len(body.encode()) > 140_000
+    archive = seven_zip([FORM], "7z", password="Kq7-2022")
+    assert _files(_mail("西湖区材料.7z", archive, body=body)) == [(FORM[0], FORM[1], None)]
+    assert 1 <= len(tries) <= MAX_CANDIDATES and tries[-1] == "Kq7-2022"
+
+
+def test_wrong_passwords_are_tried_a_few_times_per_message_not_per_archive(tries):
+    body = "\n".join(f"材料{i}.7z 的密码：wrong{i}" for i in range(MAX_CANDIDATES))
+    archives = [(f"材料{i}.7z", seven_zip([(f"表{i}.docx", FORM[1])], "7z", password="Xh2022")) for i in range(6)]
+    raw = build_mail(MailSpec(subject=SUBJECT, body=body, attachments=archives))
+    problems = [problem for _, _, problem in _files(raw)]
+    assert len(tries) <= MAX_MESSAGE_TRIES
+    assert all("给出的解压密码" in p for p in problems[:4]) and "设有密码的压缩包过多" in problems[-1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parsers.passwords import find_passwords
+from parsers.passwords import MAX_CANDIDATES, find_passwords
 
 
 @pytest.mark.parametrize("text,password", [
@@ -32,3 +32,19 @@ def test_subject_and_body_passwords_are_all_kept_in_order_once():
 @pytest.mark.parametrize("text", ["邮箱密码：abc123", "网盘提取码：ab12", "本压缩包无密码。", "登录密码为123"])
 def test_other_passwords_and_share_codes_are_not_taken(text):
     assert find_passwords(text) == []
+
+
+def test_of_thousands_of_tokens_only_a_handful_are_kept_the_one_after_jieya_mima_first():
+    lines = [f"第{i}项 密码{i:05d}；账号{i}" for i in range(6_000)]
+    body = "\n".join(lines[:3_000] + ["解压密码：Kq7-2022"] + lines[3_000:])
+    found = find_passwords("西湖区+智慧助老材料", body)
+    assert found[0] == "Kq7-2022" and len(found) <= MAX_CANDIDATES
+
+
+def test_a_password_next_to_the_archives_file_name_comes_before_others_written_earlier():
+    body = "网站的备用密码是 x1y2z3。\n附件“西湖区材料.7z”，密码：abc888。"
+    assert find_passwords("", body)[0] == "abc888"
+
+
+def test_unzip_code_and_english_password_are_found():
+    assert find_passwords("", "解压码 2022zh，password: Xh@1") == ["2022zh", "Xh@1"]
