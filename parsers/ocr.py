@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 # our measurements, while chi_sim reads the digits and Latin letters in forms.
 LANG = os.environ.get("INTAKE_OCR_LANG", "chi_sim")
 WORK_LONG_SIDE = 1754  # an A4 page at 150 dpi: enough for 小四 text, 4× fewer pixels than 300 dpi
-CACHE_VERSION = "scan-v2"  # v2: seals of any colour, with how the page was stamped
+CACHE_VERSION = "scan-v3"  # v2: seals of any colour, how the page was stamped; v3: a letter naming a form is not it
 
 TITLE_KINDS = [("summary", "信息汇总表")] + [(k, t) for k, t in FORM_TITLES.items()]
 NAME_LABELS = ("案例名称", "项目名称", "课程名称")
@@ -383,24 +383,55 @@ def _compact(line: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", line))
 
 
-def _window_ratio(text: str, title: str) -> float:
-    """Best similarity of ``title`` to any same-length stretch of ``text``."""
+def _best_window(text: str, title: str) -> tuple[float, int]:
+    """Best similarity of ``title`` to any same-length stretch of ``text``, and where that stretch starts."""
     n = len(title)
     if len(text) <= n:
-        return difflib.SequenceMatcher(None, text, title).ratio()
-    return max(difflib.SequenceMatcher(None, text[i : i + n], title).ratio() for i in range(len(text) - n + 1))
+        return difflib.SequenceMatcher(None, text, title).ratio(), 0
+    best, start = 0.0, 0
+    for i in range(len(text) - n + 1):
+        ratio = difflib.SequenceMatcher(None, text[i : i + n], title).ratio()
+        if ratio > best:
+            best, start = ratio, i
+    return best, start
+
+
+# A line that names a form inside a sentence or a list — a cover letter's 现将《…》案例申报表报送给你们,
+# its 附件：1.…申报表 — rather than heading the form itself.
+_PROSE = re.compile(r"[,，。;；!?！？]|现将|报送|呈报|上报|请予|请查收|你们|贵单位|关于|的函")
+_LIST_ITEM = re.compile(r"》|附件[:：]|(?<!件)(?<!\d)\d+[.、]$")
+
+
+def _heading(text: str, start: int, length: int) -> bool:
+    """Whether the title found at ``text[start:start+length]`` heads the line, as a form's title does.
+
+    A form's title line is the title, perhaps after 附件2, a year, a place or
+    “智慧助老”, perhaps with a stray OCR mark after it; a line that quotes a
+    form's name before the title, lists it after 附件： or 1., or goes on with
+    a sentence names the form without being it.
+    """
+    before, after = text[:start], text[start + length :]
+    after_letters = [ch for ch in after if unicodedata.category(ch)[0] in "LN"]
+    if len(after_letters) > 1 and not re.fullmatch(r"[(（][^)）]{0,8}[)）]", after):
+        return False
+    return not (_PROSE.search(before + after) or _LIST_ITEM.search(before))
 
 
 def classify_title(lines: list[str]) -> str | None:
-    """Form kind from the first lines' title, tolerant of an OCR slip or two."""
+    """Form kind from the first lines' title, tolerant of an OCR slip or two.
+
+    Only a line the title heads counts: a cover letter that names the form
+    in a sentence or its list of 附件 is not the form (issue 21).
+    """
     best, best_ratio = None, 0.0
     for line in lines[:8]:
         text = _compact(line)
-        if "汇总表" in text:
+        summary = text.find("汇总表")
+        if summary >= 0 and _heading(text, summary, 3):
             return "summary"
         for kind, title in TITLE_KINDS:
-            ratio = _window_ratio(text, title)
-            if ratio > best_ratio:
+            ratio, start = _best_window(text, title)
+            if ratio > best_ratio and _heading(text, start, len(title)):
                 best, best_ratio = kind, ratio
     return best if best_ratio >= 0.7 else None
 

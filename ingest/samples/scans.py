@@ -372,3 +372,46 @@ def text_pdf(kind: str, name: str, unit: str, *, seal: bool = False) -> bytes:
     c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def render_cover_letter(unit: str, names: list[tuple[str, str]], *, seal: bool = True,
+                        letterhead: str | None = None) -> Image.Image:
+    """A stamped 报送函 (cover letter) on the unit's red letterhead, naming the forms it sends.
+
+    Units often scan this letter with the forms, or in their place. It names
+    each form — 现将《…》案例申报表报送给你们, 附件：…申报表 — but is not one:
+    it has no table and no field labels. ``names`` are (kind, name) pairs.
+    """
+    page, draw, y = _page(letterhead or f"{unit}文件")
+    body = font(pt(16), serif=True)
+    line_h = round(pt(16) * 1.8)
+    head = font(pt(22), bold=True)
+    title = "关于报送智慧助老优秀案例的函"
+    draw.text(((A4[0] - draw.textlength(title, font=head)) / 2, y), title, font=head, fill=INK)
+    y += pt(22) + mm(12)
+    listed = "、".join(f"《{name}》{TITLES[kind][1]}" for kind, name in names)
+    paragraphs = [
+        "市社区教育指导中心：",
+        f"根据征集通知要求，现将{listed}报送给你们，请予审核。",
+        "联系人：张华，联系电话：13857112345。",
+    ]
+    left, width = mm(28), A4[0] - mm(56)
+    for i, text in enumerate(paragraphs):
+        lines = _wrap(("" if i == 0 else "　　") + text, body, width)
+        for line in lines:
+            draw.text((left, y), line, font=body, fill=INK)
+            y += line_h
+    y += line_h
+    for i, (kind, name) in enumerate(names):
+        prefix = "附件：" if i == 0 else "　　　"
+        for line in _wrap(f"{prefix}{i + 1}.《{name}》{TITLES[kind][1]}", body, width):
+            draw.text((left, y), line, font=body, fill=INK)
+            y += line_h
+    y += line_h * 2
+    right = A4[0] - mm(35)
+    for text in (unit, "2024年5月20日"):
+        draw.text((right - draw.textlength(text, font=body), y), text, font=body, fill=INK)
+        y += line_h
+    if seal:
+        page = press_seal(page, unit, (right - mm(30), y - line_h * 2))
+    return page
