@@ -121,6 +121,7 @@ class ScanPage:
     seal: SealFinding = field(default_factory=lambda: SealFinding(found=False))
     ocr_seconds: float = 0.0
     text: str = ""
+    exported: bool = False  # drawn from text (saved from Word/WPS or an e-document system), not a picture of paper
 
 
 @dataclass

@@ -152,7 +152,8 @@ def pdf_page(src: Source, index: int, cache: PageCache) -> tuple[ScanPage, bool]
         if fields.kind or (not _is_scanned(page) and not page.rotation):
             seal = _text_page_seal(src, index, page)
             kind = fields.kind or ("other" if len(page.rects) + len(page.lines) < 3 else None)
-            return ScanPage(index, kind, fields.name, fields.unit, seal, 0.0, text), False
+            return ScanPage(index, kind, fields.name, fields.unit, seal, 0.0, text,
+                            exported=not _is_scanned(page)), False
     dpi = _render_dpi(page)
     rgb, scale = work_image(_draw(src, index, page, dpi))
     result, cached = analyse(rgb, index, cache, 72 / (dpi * scale))
@@ -194,7 +195,7 @@ def ofd_page(src: Source, index: int, cache: PageCache) -> tuple[ScanPage, bool]
             x, y, w, h = (v / MM_TO_PT for v in seal.box)
             seal.where = _where_in_text(page.labels_near((x, y, w, h)))
         kind = fields.kind or ("other" if page.paths < 3 else None)
-        return ScanPage(index, kind, fields.name, fields.unit, seal, 0.0, text), False
+        return ScanPage(index, kind, fields.name, fields.unit, seal, 0.0, text, exported=True), False
     dpi = WORK_LONG_SIDE / (max(page.width, page.height) / 25.4)
     rgb, scale = work_image(_draw_ofd(src, index, page, dpi))
     result, cached = analyse(rgb, index, cache, 72 / (dpi * scale))

@@ -1,139 +1,23 @@
 """Every application form twice: the Word file and its stamped scan.
 
-``pair_forms`` matches scanned form pages to Word forms by kind and name
-(the unit breaks ties), whatever the packaging: one PDF holding every form,
-one file per form, or one JPG per page. A page without a title (``form_kind``
-None) continues the form read just before it, even from the previous file, so
-page 2 of a long form joins page 1. The checks then judge the pairs: a form
-without its scan, a scan without its Word file, the seal, the count.
+The pairing (``rules.pairing``) puts each form's Word file, scanned pages and
+PDFs saved from Word together; the checks then judge the groups: a form
+without its scan, a scan without its Word file, the seal, the count. One
+mistake is told once: a group missing its Word file is WORD_MISSING only, and
+a count that is off only because a Word file and a scan could not be put
+together is not also COUNT_MISMATCH.
 """
 
 from __future__ import annotations
 
-import difflib
-import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from parsers.facts import FORM_KINDS, FORM_TITLES, Defect, Material, Submission
 from parsers.seal import FOUND, UNCERTAIN
 from rules.campaign import Campaign
+from rules.pairing import DUPLICATE, MATCH, FormGroup, comparable, link_pairs, pair_forms, similarity
 
-MATCH = 0.6  # name similarity from which a scan is the Word form's twin
-DUPLICATE = 0.8  # a second scan of an already paired form must match this well
-
-
-@dataclass
-class FormGroup:
-    """One application form as sent: its Word file and/or its scanned pages."""
-
-    kind: str
-    name: str | None
-    word: Material | None
-    scan_pages: list[tuple[Material, int]] = field(default_factory=list)
-    scan_name: str | None = None  # the name OCR read on the scan
-    similarity: float | None = None  # of scan_name to the Word title, when both are known
-
-
-@dataclass
-class _ScanForm:
-    """A form as found in the scans: a titled page and the untitled pages after it."""
-
-    kind: str
-    name: str | None
-    unit: str | None
-    pages: list[tuple[Material, int]]
-
-
-def comparable(text: str | None) -> str:
-    """Names compared without spaces, punctuation, width or case differences."""
-    text = unicodedata.normalize("NFKC", text or "").lower()
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
-
-
-def similarity(a: str | None, b: str | None) -> float | None:
-    """0..1 likeness of two names; a name cut short by OCR still scores high."""
-    a, b = comparable(a), comparable(b)
-    if not a or not b:
-        return None
-    ratio = difflib.SequenceMatcher(None, a, b).ratio()
-    short, long = sorted((a, b), key=len)
-    if len(short) >= 6 and short in long:
-        ratio = max(ratio, 0.9)
-    return ratio
-
-
-def _scan_forms(materials: list[Material]) -> list[_ScanForm]:
-    forms: list[_ScanForm] = []
-    current = None
-    for m in materials:
-        if m.kind != "scan" or m.scan is None:
-            continue
-        for page in m.scan.pages:
-            if page.form_kind in FORM_KINDS:
-                current = _ScanForm(page.form_kind, page.name, page.unit, [(m, page.index)])
-                forms.append(current)
-            elif page.form_kind is None and current is not None:
-                current.pages.append((m, page.index))
-            else:
-                current = None
-    return forms
-
-
-def _score(scan: _ScanForm, group: FormGroup) -> float:
-    name = similarity(scan.name, group.word.form.title)
-    unit = similarity(scan.unit, group.word.form.unit)
-    return (name or 0.0) + 0.1 * (unit or 0.0)
-
-
-def _attach(group: FormGroup, scan: _ScanForm) -> None:
-    group.scan_pages += scan.pages
-    if group.scan_name is None:
-        group.scan_name = scan.name
-        group.similarity = similarity(scan.name, group.name)
-
-
-def pair_forms(materials: list[Material]) -> list[FormGroup]:
-    """Distinct application forms, each with its Word file and scanned pages.
-
-    Pure: materials are not changed. Best name matches pair first; a scan
-    left over pairs with a still unpaired Word form of the same kind (its
-    differing name is then reported by ``check_scan_name``); a scan with no
-    Word form of its kind becomes a group of its own.
-    """
-    groups = [FormGroup(m.form.kind, m.form.title, m) for m in materials if m.form is not None]
-    scans = _scan_forms(materials)
-    pairs = sorted(
-        ((_score(s, g), i, j) for i, s in enumerate(scans) for j, g in enumerate(groups) if s.kind == g.kind),
-        reverse=True,
-    )
-    placed: set[int] = set()
-    for threshold, fresh_only in ((MATCH, True), (DUPLICATE, False)):
-        for score, i, j in pairs:
-            if i in placed or score < threshold or (fresh_only and groups[j].scan_pages):
-                continue
-            _attach(groups[j], scans[i])
-            placed.add(i)
-    for i, scan in enumerate(scans):
-        if i in placed:
-            continue
-        twin = next((g for g in groups if g.kind == scan.kind and g.word and not g.scan_pages), None)
-        if twin:
-            _attach(twin, scan)
-        else:
-            groups.append(FormGroup(scan.kind, scan.name, None, list(scan.pages), scan.name))
-    return groups
-
-
-def link_pairs(groups: list[FormGroup]) -> None:
-    """Record each Word file's scan twins in ``Material.paired_with`` and back."""
-    for g in groups:
-        scans = list(dict.fromkeys(m.filename for m, _ in g.scan_pages))
-        if g.word:
-            g.word.paired_with = list(dict.fromkeys(g.word.paired_with + scans))
-            for m, _ in g.scan_pages:
-                if g.word.filename not in m.paired_with:
-                    m.paired_with.append(g.word.filename)
+__all__ = ["DUPLICATE", "MATCH", "FormGroup", "comparable", "link_pairs", "pair_forms", "similarity"]
 
 
 # ---------------------------------------------------------------- messages
@@ -151,6 +35,11 @@ def _pages(pages: list[tuple[Material, int]]) -> str:
         where = f"第{'、'.join(map(str, numbers))}页" if multi[name] else ""
         parts.append(f"《{name}》{where}")
     return "、".join(parts)
+
+
+def _sent(group: FormGroup) -> list[tuple[Material, int]]:
+    """The group's pages as sent, scans first: where a message about it points."""
+    return group.scan_pages + group.exports
 
 
 def _form_label(group: FormGroup) -> str:
@@ -187,6 +76,8 @@ def check_count_mismatch(sub: Submission, campaign: Campaign) -> Iterator[Defect
     actual = len(groups) + len(unread_words) - len(covered)
     if actual == declared or (actual == 0 and any(m.unreadable for m in sub.materials)):
         return
+    if declared < actual <= declared + _told_apart(groups, covered, campaign):
+        return  # the surplus is a Word file and a scan we could not pair, already told as SCAN_MISSING/WORD_MISSING
     kinds = [g.kind for i, g in enumerate(groups) if i not in covered] + [m.kind for m in unread_words]
     detail = "、".join(f"{FORM_TITLES[k]}{kinds.count(k)}份" for k in FORM_KINDS if kinds.count(k))
     yield Defect(
@@ -199,19 +90,36 @@ def check_count_mismatch(sub: Submission, campaign: Campaign) -> Iterator[Defect
     )
 
 
+def _told_apart(groups: list[FormGroup], covered: set[int], campaign: Campaign) -> int:
+    """How many forms may be counted twice because their Word file and scan did not pair.
+
+    Each such Word file is SCAN_MISSING and each such scan WORD_MISSING
+    already; the count they inflate is the same mistake, not a second one.
+    """
+    listed = campaign.checks is None or {"word_missing", "scan_missing"} <= set(campaign.checks)
+    if not (campaign.require_scan and listed):
+        return 0
+    words = sum(1 for g in groups if g.word is not None and not g.scan_pages)
+    scans = sum(1 for i, g in enumerate(groups) if g.word is None and i not in covered)
+    return min(words, scans)
+
+
 def check_word_missing(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
     """A scanned form needs its editable Word file: the scan cannot be edited or counted."""
     groups = pair_forms(sub.materials)
     _, covered = _unread_words(sub, groups)  # its Word file came but could not be read
     for i, g in enumerate(groups):
-        if g.word is None and i not in covered:
-            yield Defect(
-                code="WORD_MISSING", severity="error", where=g.scan_pages[0][0].filename,
-                message=(
-                    f"扫描件{_pages(g.scan_pages)}中的{_form_label(g)}没有对应的Word文件。"
-                    "请补发该申报表可编辑的Word版（.docx）。"
-                ),
-            )
+        if g.word is not None or i in covered:
+            continue
+        if g.exports:
+            told = (f"{_pages(g.exports)}是由Word导出的PDF，不能编辑，不能代替Word文件；"
+                    f"本邮件中没有{_form_label(g)}的Word文件。")
+        else:
+            told = f"扫描件{_pages(g.scan_pages)}中的{_form_label(g)}没有对应的Word文件。"
+        yield Defect(
+            code="WORD_MISSING", severity="error", where=(g.exports or g.scan_pages)[0][0].filename,
+            message=f"{told}请补发该申报表可编辑的Word版（.docx）。",
+        )
 
 
 def check_scan_missing(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
@@ -225,14 +133,17 @@ def check_scan_missing(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
     if any(m.kind == "scan" and (m.unreadable or m.scan is None) for m in sub.materials):
         return
     for g in pair_forms(sub.materials):
-        if g.word is not None and not g.scan_pages:
-            yield Defect(
-                code="SCAN_MISSING", severity="error", where=g.word.filename,
-                message=(
-                    f"《{g.word.filename}》（{_form_label(g)}）没有对应的盖章扫描件。"
-                    "请将该申报表打印、加盖申报单位公章后扫描，随邮件一并发送（PDF或JPG均可）。"
-                ),
-            )
+        if g.scan_pages or not (g.word or g.exports):
+            continue
+        files = f"《{g.word.filename}》" if g.word else _pages(g.exports)
+        export = "由Word导出、未盖章的PDF不是盖章扫描件。" if g.exports else ""
+        yield Defect(
+            code="SCAN_MISSING", severity="error", where=g.word.filename if g.word else g.exports[0][0].filename,
+            message=(
+                f"{files}（{_form_label(g)}）没有对应的盖章扫描件。{export}"
+                "请将该申报表打印、加盖申报单位公章后扫描，随邮件一并发送（PDF或JPG均可）。"
+            ),
+        )
 
 
 def check_stamp(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
@@ -273,9 +184,9 @@ def check_scan_name(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
         if g.word is None or g.similarity is None or g.similarity >= MATCH:
             continue
         yield Defect(
-            code="SCAN_NAME_MISMATCH", severity="warning", where=g.scan_pages[0][0].filename,
+            code="SCAN_NAME_MISMATCH", severity="warning", where=_sent(g)[0][0].filename,
             message=(
-                f"扫描件{_pages(g.scan_pages)}上识别到的名称为《{g.scan_name}》，"
+                f"扫描件{_pages(_sent(g))}上识别到的名称为《{g.scan_name}》，"
                 f"与Word文件《{g.word.filename}》中的《{g.name}》不一致。"
                 "请确认扫描件与Word文件是同一份申报表；如不是，请补发对应的扫描件。"
             ),

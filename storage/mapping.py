@@ -155,6 +155,7 @@ def _page(data: dict) -> ScanPage:
     box = seal.get("box")
     return ScanPage(index=data.get("index", 0), form_kind=data.get("form_kind"), name=data.get("name"),
                     unit=data.get("unit"), ocr_seconds=data.get("ocr_seconds", 0.0), text=data.get("text", ""),
+                    exported=bool(data.get("exported")),
                     seal=SealFinding(found=bool(seal.get("found")), confidence=seal.get("confidence", 0.0),
                                      box=tuple(box) if box else None, where=seal.get("where"),
                                      method=seal.get("method"), colour=seal.get("colour")))
