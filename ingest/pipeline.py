@@ -332,6 +332,9 @@ def failure_in_words(exc: Exception) -> str:
     text = str(exc)
     if isinstance(exc, ReadingFailed):
         return text
+    driver = getattr(exc, "orig", None)  # the database driver's own error, without the SQL and the mail's values
+    if isinstance(driver, Exception):
+        return f"数据库出错（{type(driver).__name__}：{str(driver).strip()}）"
     if isinstance(exc, TimeoutError):
         return f"处理超时（{text}）" if text else "处理超时"
     if isinstance(exc, FileNotFoundError):

@@ -208,7 +208,8 @@ def test_after_five_failed_filings_the_coordinators_are_told_once_and_the_mail_s
         assert len(_notes(sink)) == (1 if attempt >= mailbox.NOTE_AFTER else 0), f"after {attempt} failures"
     [note] = _notes(sink)
     body = note.get_body(("plain",)).get_content()
-    assert f"已连续 {mailbox.NOTE_AFTER} 次未能登记" in body and "这不是报送单位的问题" in body
+    assert f"已连续 {mailbox.NOTE_AFTER} 次未能登记：数据库出错" in body and "这不是报送单位的问题" in body
+    assert "[SQL:" not in body and "营口" not in body.partition("数据库出错")[2], "no statement, no values of the mail"
     assert _handled(login) == [False] and _answered(sink) == []
 
     database_down_for.clear()
