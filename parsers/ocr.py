@@ -400,6 +400,7 @@ def _best_window(text: str, title: str) -> tuple[float, int]:
 # its 附件：1.…申报表 — rather than heading the form itself.
 _PROSE = re.compile(r"[,，。;；!?！？]|现将|报送|呈报|上报|请予|请查收|你们|贵单位|关于|的函")
 _LIST_ITEM = re.compile(r"》|附件[:：]|(?<!件)(?<!\d)\d+[.、]$")
+_LETTER = re.compile(r"^关于.{2,40}(?:函|报告|请示|通知|说明)$")  # 关于报送…的函: a letter's own title
 
 
 def _heading(text: str, start: int, length: int) -> bool:
@@ -421,11 +422,15 @@ def classify_title(lines: list[str]) -> str | None:
     """Form kind from the first lines' title, tolerant of an OCR slip or two.
 
     Only a line the title heads counts: a cover letter that names the form
-    in a sentence or its list of 附件 is not the form (issue 21).
+    in a sentence or its list of 附件 is not the form (issue 21), nor is
+    anything under a letter's own title, even a form's title that a line
+    break left alone on its line.
     """
     best, best_ratio = None, 0.0
     for line in lines[:8]:
         text = _compact(line)
+        if _LETTER.match(text):
+            break
         summary = text.find("汇总表")
         if summary >= 0 and _heading(text, summary, 3):
             return "summary"

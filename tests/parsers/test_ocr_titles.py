@@ -32,6 +32,7 @@ def test_a_title_heading_the_page_is_the_form_whatever_comes_before_it(lines, ki
     "附件：1.《银龄数字课堂》典型工作案例申报表",
     "2.典型课程资源申报表",
     "附件：2.信息汇总表",
+    "典型工作案例申报表",  # a line break left the form's title alone on a line of the letter
 ])
 def test_a_letter_naming_a_form_in_a_sentence_or_its_list_of_attachments_is_not_the_form(line):
     assert classify_title(["关于报送智慧助老优秀案例的函", "市社区教育指导中心：", line]) is None
