@@ -55,8 +55,10 @@ def read_material(att: Attachment, cache_dir: Path | None = None) -> Material:
     except UnreadableFile as exc:
         material.unreadable = str(exc)
         material.kind = _kind_when_unreadable(att.filename, ext)
-    if att.origin == "body" and material.kind not in ("scan", "summary"):
-        material.kind, material.unreadable = "other", None  # a pasted picture: a scan or nothing to complain of
+    if att.origin == "body":
+        material.pasted = True
+        if material.kind not in ("scan", "summary"):
+            material.kind, material.unreadable = "other", None  # a pasted picture: a scan or nothing to complain of
     return material
 
 

@@ -212,6 +212,7 @@ class Material:
     photo: PhotoInfo | None = None
     video: VideoInfo | None = None
     signed: bool = False  # a PDF/OFD carrying an electronic seal (digital signature)
+    pasted: bool = False  # a picture pasted into the body: its name is ours (正文图片1.jpg), not the unit's
 
     @property
     def title(self) -> str | None:

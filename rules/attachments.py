@@ -44,7 +44,7 @@ def check_unreadable(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
 def check_attachment_names(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
     """Coordinators file by name, so each material should say whose it is and what it is."""
     for m in sub.materials:
-        if m.kind not in _NAMED_KINDS:
+        if m.kind not in _NAMED_KINDS or m.pasted:  # a picture pasted into the body has no name of the unit's
             continue
         stem = PurePath(m.filename).stem
         if has_category(stem) and names_unit(stem, sub.subject.unit):

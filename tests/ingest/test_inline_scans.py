@@ -53,6 +53,7 @@ def test_scans_pasted_into_the_body_next_to_the_word_forms_are_accepted(settings
     pasted = [m for m in outcome.submission.materials if m.filename.startswith("正文图片")]
     assert [(m.filename, m.kind) for m in pasted] == [("正文图片1.jpg", "scan"), ("正文图片2.jpg", "scan")]
     assert sorted(p for m in pasted for p in m.paired_with) == [f"{UNIT}+案例1.docx", f"{UNIT}+案例2.docx"]
+    assert not outcome.defects, "a name we gave a pasted picture is no naming warning to the unit"
 
 
 def test_a_signature_logo_beside_the_pasted_scans_is_not_a_material(settings, forms, scans):
