@@ -78,7 +78,8 @@ def _html_lines(lines: list[str], tag: str) -> str:
         inner = "<br>\r\n".join(escaped)
     else:
         inner = "".join(f"<{tag}>{line}</{tag}>\r\n" for line in escaped)
-    return f"<html><body><div>您好！课程视频如下：</div>\r\n{inner}<div>济南市历下区社区学院</div></body></html>"
+    return (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body>'
+            f"<div>您好！课程视频如下：</div>\r\n{inner}<div>济南市历下区社区学院</div></body></html>")
 
 
 def _docx(paragraphs: list[str], hyperlink: tuple[str, str] | None = None, after: str = "") -> bytes:
@@ -132,6 +133,7 @@ LINE_CARRIERS: dict[str, Callable[[list[str]], Carried]] = {
     "html-body-br": lambda lines: Carried(body="您好！课程视频如下，请查收。", html=_html_lines(lines, "br")),
     "html-body-p": lambda lines: Carried(body="您好！课程视频如下，请查收。", html=_html_lines(lines, "p")),
     "txt-gbk-crlf": lambda lines: Carried(attachments=[("网盘链接.txt", _text_file(lines, "gbk"))]),
+    "html-file-gbk": lambda lines: Carried(attachments=[("网盘链接.html", _html_lines(lines, "br").encode("gbk"))]),
     "txt-utf8-bom": lambda lines: Carried(attachments=[("网盘链接.txt", _text_file(lines, "utf-8-sig"))]),
     "txt-utf8": lambda lines: Carried(attachments=[("网盘链接.txt", _text_file(lines, "utf-8"))]),
     "txt-utf16": lambda lines: Carried(attachments=[("网盘链接.txt", _text_file(lines, "utf-16"))]),
