@@ -313,7 +313,10 @@ class _Visible(HTMLParser):
     def handle_data(self, data):
         if self.hidden or (self.tables and not self.tables[-1].row and not data.strip()):
             return  # hidden, or the layout whitespace between a table's rows and cells
-        self.target().append(data if self.pre else _SPACES.sub(" ", data))
+        buffer = self.target()
+        if not self.pre and not data.strip() and (not buffer or not buffer[-1].strip(" ") or buffer[-1][-1] == "\n"):
+            return  # one space is enough, and none at the start of a line
+        buffer.append(data if self.pre else _SPACES.sub(" ", data))
 
     def finish(self) -> str:
         while self.tables:
@@ -335,7 +338,7 @@ class _Visible(HTMLParser):
 
 def _line_break(buffer: list[str]) -> None:
     """End the current line, unless the text so far already ends one (blocks do not stack empty lines)."""
-    for piece in reversed(buffer):
+    for piece in reversed(buffer[-4:]):  # spaces never come twice in a row (handle_data)
         if piece.strip(" "):
             if not piece.endswith("\n"):
                 buffer.append("\n")
