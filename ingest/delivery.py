@@ -9,7 +9,6 @@ digest, never raises out of the loop. A recipient who already got
 from __future__ import annotations
 
 import logging
-import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -47,22 +46,25 @@ class Delivery:
         mail = outgoing.claim(self.db, row_id)
         if mail is None:
             return None  # another worker has it, or it went out meanwhile
-        if self.smtp is None:
-            path = write_outbox(mail.raw, self.outbox_dir, mail.message_id)
-            outgoing.finish(mail, status="written", outbox_path=str(path))
-            return Sent(mail.key, "written", path)
-        if mail.kind in ("receipt", "defects", "late", "reminder") and self._over_limit(mail.to):
+        if mail.kind in ("receipt", "defects", "late", "reminder") and self.smtp and self._over_limit(mail.to):
             outgoing.finish(mail, status="retry", error="同一收件人一小时内邮件过多，稍后再发", retry_in=HOUR)
             return Sent(mail.key, "retry", error="rate limit")
-        try:
-            refused = self.smtp.send_raw(mail.raw, mail.to, self.sender_address)
-        except (smtplib.SMTPException, OSError, RuntimeError) as exc:
+        try:  # whatever the transport raises, the claim is let go: a held row would wait out the lease
+            status, path, refused = self._hand_over(mail)
+        except Exception as exc:  # smtplib, sockets, TLS, the outbox folder: each raises its own types
             wait = min(timedelta(minutes=2 ** min(mail.attempts, 6)), HOUR)
             log.warning("sending %s failed: %s", mail.key, exc)
             outgoing.finish(mail, status="retry", error=f"发送失败：{exc}", retry_in=wait)
             return Sent(mail.key, "retry", error=str(exc))
-        outgoing.finish(mail, status="sent", error=f"被拒收：{refused}" if refused else None)
-        return Sent(mail.key, "sent")
+        outgoing.finish(mail, status=status, error=f"被拒收：{refused}" if refused else None,
+                        outbox_path=str(path) if path else None)
+        return Sent(mail.key, status, path)
+
+    def _hand_over(self, mail: outgoing.Claimed) -> tuple[str, Path | None, dict]:
+        """To the SMTP server (the recipients it refused), or into the outbox folder in a dry run."""
+        if self.smtp is None:
+            return "written", write_outbox(mail.raw, self.outbox_dir, mail.message_id), {}
+        return "sent", None, self.smtp.send_raw(mail.raw, mail.to, self.sender_address)
 
     def _over_limit(self, to: list[str]) -> bool:
         since = clock.now() - HOUR

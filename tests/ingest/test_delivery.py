@@ -147,3 +147,20 @@ def test_two_deliverers_at_once_send_a_pending_reply_once(settings, unused_port,
     assert sorted(len(r) for r in results) == [0, 1], "one deliverer sent it, the other found it taken"
     [row] = Database(settings.database_url).load(outcome.submission_id).replies
     assert row.status == "sent"
+
+
+def test_a_reply_the_outbox_folder_cannot_take_waits_and_is_written_once_the_folder_is_back(settings, freeze):
+    """A dry run whose outbox folder is gone (a file stands in its place): the reply is retried, not left held."""
+    pipeline = Pipeline(settings)
+    settings.outbox_dir.rmdir()
+    settings.outbox_dir.write_text("这里本应是发件箱文件夹\n", encoding="utf-8")
+    outcome = pipeline.process(_mail(1), "1.eml")
+    assert outcome.status != "error", "filed and judged: only its reply waits"
+    [row] = pipeline.db.load(outcome.submission_id).replies
+    assert (row.status, row.attempts) == ("pending", 1) and "发送失败" in row.last_error
+    settings.outbox_dir.unlink()
+    settings.outbox_dir.mkdir()
+    with freeze(datetime.now(timezone.utc) + timedelta(minutes=5)):
+        pipeline.deliver()
+    [row] = pipeline.db.load(outcome.submission_id).replies
+    assert row.status == "written" and len(list(settings.outbox_dir.glob("*.eml"))) == 1
