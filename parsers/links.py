@@ -13,6 +13,7 @@ one that pairs more codes wins (ties go to "code follows link").
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -282,16 +283,19 @@ def _row_pairs(text: str, hits: list[Hit], codes: list[Code]) -> list[tuple[Hit,
     A row with a link and no code pairs later, with the rest of the text: a
     two-column table (`网盘链接 | …` above `提取码 | …`) has its code on the next row.
     """
+    breaks = [m.start() for m in re.finditer("\n", text)]
+    rows: dict[int, tuple[list[Hit], list[Code]]] = {}
+    for token in sorted([*hits, *codes], key=lambda t: t.span[0]):
+        line = bisect.bisect(breaks, token.span[0])
+        start = breaks[line - 1] + 1 if line else 0
+        end = breaks[line] if line < len(breaks) else len(text)
+        if text.find("\t", start, end) >= 0:
+            row = rows.setdefault(line, ([], []))
+            row[0 if isinstance(token, Hit) else 1].append(token)
     pairs: list[tuple[Hit, Code]] = []
-    start = 0
-    for line in text.split("\n"):
-        end = start + len(line)
-        if "\t" in line:
-            row_hits = [h for h in hits if start <= h.span[0] < end]
-            row_codes = [c for c in codes if start <= c.span[0] < end]
-            if row_hits and row_codes:
-                pairs += _pair_run(row_hits, row_codes, row_codes[0].span[0] > row_hits[0].span[0])
-        start = end + 1
+    for row_hits, row_codes in rows.values():
+        if row_hits and row_codes:
+            pairs += _pair_run(row_hits, row_codes, row_codes[0].span[0] > row_hits[0].span[0])
     return pairs
 
 
