@@ -169,21 +169,23 @@ def _rewritten(data: bytes, part: str, edit) -> bytes:
     return buf.getvalue()
 
 
-def deltax_bomb(count: int = 25_000_000) -> bytes:
-    """A text OFD whose first glyph run claims ``count`` advances in the ``g count value`` shorthand:
-    a few bytes that a naive reader expands into a list of ``count`` floats."""
-    form = build_ofd_form("course", "适老化数字技能培训", "温州市鹿城区五马街道社区教育学校", signed=False)
+BOMB_FORM = ("course", "适老化数字技能培训", "温州市鹿城区五马街道社区教育学校")  # kind, name, unit
+
+
+def deltax_bomb(count: int = 25_000_000, form: tuple[str, str, str] = BOMB_FORM) -> bytes:
+    """An e-sealed text OFD of ``form`` whose first glyph run claims ``count`` advances in the
+    ``g count value`` shorthand: a few bytes that a naive reader expands into a list of ``count`` floats."""
+    form = build_ofd_form(*form)
     content = "Doc_0/Pages/Page_0/Content.xml"
     return _rewritten(form, content, lambda xml: re.sub(rb'DeltaX="g \d+ ', f'DeltaX="g {count} '.encode(), xml, 1))
 
 
-def boundary_bomb(side_mm: float = 3_500.0) -> bytes:
-    """A text OFD with an 8×8 seal picture placed in a ``side_mm`` square: drawn as placed at 100 dpi,
-    the 8×8 PNG becomes a picture of about 190 megapixels (3.5 m square)."""
+def boundary_bomb(side_mm: float = 3_500.0, form: tuple[str, str, str] = BOMB_FORM) -> bytes:
+    """A text OFD of ``form`` with an 8×8 seal picture placed in a ``side_mm`` square: drawn as placed
+    at 100 dpi, the 8×8 PNG becomes a picture of about 190 megapixels (3.5 m square)."""
     tiny = io.BytesIO()
     Image.new("RGBA", (8, 8), SEAL_RED + (255,)).save(tiny, "PNG")
-    form = build_ofd_form("course", "适老化数字技能培训", "温州市鹿城区五马街道社区教育学校", signed=False,
-                          seal_image=True)
+    form = build_ofd_form(*form, signed=False, seal_image=True)
     form = _rewritten(form, "Doc_0/Res/image_2.png", lambda _: tiny.getvalue())
     content = "Doc_0/Pages/Page_0/Content.xml"
     boundary = f'\\g<1>0 0 {side_mm} {side_mm}"'.encode()

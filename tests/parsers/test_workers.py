@@ -76,3 +76,13 @@ def test_after_a_task_of_a_file_killed_its_worker_alone_the_files_later_tasks_ar
     results = workers.run(_die_on_marked, tasks, 1, group=lambda task: "same file")
     assert results == [workers.DIED] * 3
     assert not (tmp_path / "2").exists(), "the file's second task never ran"
+
+
+def test_a_picture_within_the_pixel_limit_is_read_within_the_default_worker_memory():
+    """108 megapixels (a phone's full-resolution mode) turned to RGB and straightened at full size needed
+    more than 1.5 GB; reduced to twice the work size first, it fits."""
+    small = io.BytesIO()
+    Image.new("RGB", (800, 600), "white").save(small, "PNG")
+    with limits.reading(ReadingLimits()):
+        big, _ = read_scans([("活动照片.png", _png_bomb(10_400, 10_400)), ("照片.png", small.getvalue())])
+    assert big.error is None and len(big.pages) == 1
