@@ -76,6 +76,8 @@ def check_count_mismatch(sub: Submission, campaign: Campaign) -> Iterator[Defect
     actual = len(groups) + len(unread_words) - len(covered)
     if actual == declared or (actual == 0 and any(m.unreadable for m in sub.materials)):
         return
+    if actual < declared and any(m.unreadable and m.kind == "other" for m in sub.materials):
+        return  # the forms not counted may be inside the file we could not open: ATTACHMENT_UNREADABLE asks for it
     if declared < actual <= declared + _told_apart(groups, covered, campaign):
         return  # the surplus is a Word file and a scan we could not pair, already told as SCAN_MISSING/WORD_MISSING
     kinds = [g.kind for i, g in enumerate(groups) if i not in covered] + [m.kind for m in unread_words]

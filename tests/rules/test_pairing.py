@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from parsers.facts import ScanPage, SealFinding
+from parsers.facts import Material, ScanPage, SealFinding
 from rules import RULES
 from rules.campaign import Campaign
 from rules.pairing import pair_forms
@@ -107,6 +107,14 @@ def test_an_untitled_page_whose_name_no_word_form_has_is_not_taken_for_a_form():
     stray = ScanPage(index=0, form_kind=None, name="社区书法绘画兴趣班", unit=UNIT, seal=STAMPED)
     sub = submission(word("case", CASE), scan("盖章件.pdf", stray), declared=1)
     assert errors(sub) == ["SCAN_MISSING"]
+
+
+def test_forms_that_may_be_inside_an_unreadable_archive_are_not_also_a_wrong_count():
+    broken = Material(kind="other", filename="其余材料.rar", sha256="1" * 64, size=10, unreadable="压缩包已损坏")
+    sub = submission(word("case", CASE), scan("案例盖章件.pdf", stamped(0, "case", CASE)), broken, declared=3)
+    assert errors(sub) == []
+    too_many = submission(word("case", CASE), word("course", COURSE), broken, declared=1)
+    assert "COUNT_MISMATCH" in errors(too_many)  # more forms than declared: the archive cannot explain that
 
 
 # ---------------------------------------------------------------- OCR slips (issue 19)
