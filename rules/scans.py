@@ -138,7 +138,7 @@ def check_scan_missing(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
         if g.scan_pages or not (g.word or g.exports):
             continue
         files = f"《{g.word.filename}》" if g.word else _pages(g.exports)
-        export = "由Word导出、未盖章的PDF不是盖章扫描件。" if g.exports else ""
+        export = f"{_pages(g.exports)}是由Word导出、未盖章的PDF，不是盖章扫描件。" if g.exports else ""
         yield Defect(
             code="SCAN_MISSING", severity="error", where=g.word.filename if g.word else g.exports[0][0].filename,
             message=(

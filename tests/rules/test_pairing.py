@@ -55,10 +55,17 @@ def test_pdf_exported_from_word_is_not_the_stamped_scan_and_is_never_asked_for_a
     sub = submission(case, scan("案例申报表.pdf", exported(0, "case", CASE)), declared=1)
     [defect] = told(sub)
     assert (defect.code, defect.where) == ("SCAN_MISSING", case.filename)
-    assert "导出" in defect.message
+    assert "《案例申报表.pdf》是由Word导出" in defect.message
     with_scan = submission(case, scan("案例申报表.pdf", exported(0, "case", CASE)),
                            scan("案例申报表（盖章）.jpg", stamped(0, "case", CASE)), declared=1)
     assert told(with_scan) == []
+
+
+def test_a_pdf_saved_from_word_alone_asks_for_the_word_file_and_the_stamped_scan_never_for_a_seal():
+    sub = submission(scan("案例申报表.pdf", exported(0, "case", CASE)), declared=1)
+    assert [(d.code, d.where) for d in told(sub)] == [("WORD_MISSING", "案例申报表.pdf"),
+                                                     ("SCAN_MISSING", "案例申报表.pdf")]
+    assert errors(sub, Campaign(require_scan=False)) == ["WORD_MISSING"]
 
 
 def test_an_exported_pdf_with_an_e_seal_is_the_stamped_version():
