@@ -29,8 +29,7 @@ from parsers import limits
 from parsers.email import parse_message, thread_ids
 from parsers.facts import (Defect, MailMessage, Material, ReadingFailed, ShareLink, SubjectInfo,
                            Submission)
-from parsers.links import (find_links, find_links_in_document, find_links_in_html, give_spare_codes,
-                           html_text, merge_links, spare_codes)
+from parsers.links import html_text, links_in_mail
 from parsers.subject import parse_subject
 from rules import clock, judge
 from rules.campaign import Campaign
@@ -101,13 +100,9 @@ def classify(message: MailMessage, campaign: Campaign, cache_dir: Path | None = 
 
 
 def collect_links(message: MailMessage, materials: list[Material]) -> list[ShareLink]:
-    """Share links from the bodies and from every material's text and hyperlinks."""
-    found = find_links(message.text, "正文") + find_links_in_html(message.html, "正文(HTML)")
-    for m in materials:
-        found += find_links_in_document(m.text, m.hyperlinks, m.filename)
-    links = merge_links(found)
-    give_spare_codes(links, spare_codes(message.text) or spare_codes(html_text(message.html)))
-    return links
+    """Share links from the bodies and from every material's text and hyperlinks, by one finder and pairing."""
+    bodies = [(message.text, [], "正文"), (html_text(message.html), [], "正文(HTML)")]
+    return links_in_mail(bodies, [(m.text, m.hyperlinks, m.filename) for m in materials])
 
 
 def not_a_submission(sub: Submission, own_address: str) -> str | None:

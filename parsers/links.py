@@ -369,7 +369,40 @@ def find_links(text: str, found_in: str = "body") -> list[ShareLink]:
 
 
 def find_links_in_document(text: str, hyperlinks: Iterable[str], found_in: str) -> list[ShareLink]:
-    """Links in a document's text plus its hyperlink targets (.docx relationships, cell links).
+    """Links in a document's text plus its hyperlink targets (.docx relationships, cell links)."""
+    return _read_carrier(text, hyperlinks, found_in)[0]
+
+
+Carrier = tuple[str, Iterable[str], str]  # text, hyperlink targets, where (正文, a file name)
+
+
+def links_in_mail(bodies: Iterable[Carrier], documents: Iterable[Carrier]) -> list[ShareLink]:
+    """Every share link of a mail: each carrier read by the same finder and pairing, then merged.
+
+    A code that no link of its own carrier took goes, in order, to a link
+    that still lacks one: `提取码` in the body for the link in a Word file, or
+    in a 网盘链接.txt for the link in the body. The bodies' codes come first;
+    the plain and HTML bodies are two copies of one text, so only the first
+    with spare codes counts.
+    """
+    found: list[ShareLink] = []
+    body_codes: list[str] = []
+    document_codes: list[str] = []
+    for text, hyperlinks, found_in in bodies:
+        links, spare = _read_carrier(text, hyperlinks, found_in)
+        found += links
+        body_codes = body_codes or spare
+    for text, hyperlinks, found_in in documents:
+        links, spare = _read_carrier(text, hyperlinks, found_in)
+        found += links
+        document_codes += spare
+    links = merge_links(found)
+    give_spare_codes(links, body_codes + document_codes)
+    return links
+
+
+def _read_carrier(text: str, hyperlinks: Iterable[str], found_in: str) -> tuple[list[ShareLink], list[str]]:
+    """The links of one carrier, and the codes none of them took.
 
     A hyperlink's target is often hidden behind words like `点击下载`, so its
     code sits in the text without the URL: codes the text's links did not take
@@ -385,18 +418,12 @@ def find_links_in_document(text: str, hyperlinks: Iterable[str], found_in: str) 
             if _key(link) not in known and link.code is None and link.well_formed and spare:
                 link.code = spare.pop(0).value
             extra.append(link)
-    return merge_links([*(h.link for h in hits), *extra])
+    return merge_links([*(h.link for h in hits), *extra]), [c.value for c in spare]
 
 
 def _spare(text: str, hits: list[Hit]) -> list[Code]:
     used = {h.code_span for h in hits if h.code_span}
     return [c for c in _find_codes(_mask(text, (h.span for h in hits))) if c.span not in used]
-
-
-def spare_codes(text: str) -> list[str]:
-    """Share codes in `text` that no link in the same text took (`提取码：a1b2` alone in a mail body)."""
-    text = normalize(text)
-    return [c.value for c in _spare(text, scan_text(text))]
 
 
 def give_spare_codes(links: list[ShareLink], codes: list[str]) -> None:

@@ -149,6 +149,16 @@ HYPERLINKED: dict[str, Callable[[str, str], Carried]] = {
     "pwd-in-target": lambda u, c: Carried(attachments=[("课程视频链接.docx", _docx([], (f"{u}?pwd={c}", "点击观看")))]),
     "excel-cell-link": lambda u, c: Carried(attachments=[("课程视频链接.xlsx", _xlsx([HEADER, [COURSE, (u, "点击观看"), c]]))]),
 }
+# The link in one carrier, its code in another.
+APART: dict[str, Callable[[str, str], Carried]] = {
+    "link-in-body-code-in-txt": lambda u, c: Carried(body=f"您好！课程视频链接：{u}\n提取码见附件。",
+                                                     attachments=[("提取码.txt", _text_file([f"提取码：{c}"], "gbk"))]),
+    "link-in-txt-code-in-body": lambda u, c: Carried(body=f"您好！视频链接见附件，提取码：{c}",
+                                                     attachments=[("网盘链接.txt", _text_file([u], "gbk"))]),
+    "link-in-sheet-code-in-body": lambda u, c: Carried(body=f"您好！视频链接见附件表格，提取码：{c}",
+                                                       attachments=[("课程视频链接.xlsx", _xlsx([HEADER[:2], [COURSE, u]]))]),
+}
+
 
 # --------------------------------------------------------------------------- several courses, one row each
 

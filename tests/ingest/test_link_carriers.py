@@ -17,8 +17,9 @@ import pytest
 from ingest.pipeline import Pipeline
 from ingest.samples.mails import MailSpec, build_mail
 from ingest.samples.scans import text_pdf
-from tests.ingest.link_carriers import (BROKEN, CODE_A, CODE_B, COURSE, HYPERLINKED, LINE_CARRIERS, TABLE_CARRIERS,
-                                        UNIT, URL_A, URL_B, WRITINGS, Carried, course_form, table_rows)
+from tests.ingest.link_carriers import (APART, BROKEN, CODE_A, CODE_B, COURSE, HYPERLINKED, LINE_CARRIERS,
+                                        TABLE_CARRIERS, UNIT, URL_A, URL_B, WRITINGS, Carried, course_form,
+                                        table_rows)
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +83,11 @@ def test_broken_link_in_any_carrier_gets_the_one_defect_naming_it(pipeline, carr
 @pytest.mark.parametrize("writing", list(HYPERLINKED))
 def test_link_behind_words_in_a_word_document_takes_the_code_written_beside_it(pipeline, writing):
     _clean(_process(pipeline, HYPERLINKED[writing](URL_A, CODE_A), f"hyperlink-{writing}"), [(URL_A, CODE_A)])
+
+
+@pytest.mark.parametrize("apart", list(APART))
+def test_code_written_in_another_carrier_than_its_link_is_paired(pipeline, apart):
+    _clean(_process(pipeline, APART[apart](URL_A, CODE_A), f"apart-{apart}"), [(URL_A, CODE_A)])
 
 
 @pytest.mark.parametrize("labelled", [False, True], ids=["bare-code-column", "labelled-code-cells"])
