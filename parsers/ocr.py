@@ -398,7 +398,8 @@ def _best_window(text: str, title: str) -> tuple[float, int]:
 
 # A line that names a form inside a sentence or a list — a cover letter's 现将《…》案例申报表报送给你们,
 # its 附件：1.…申报表 — rather than heading the form itself.
-_PROSE = re.compile(r"[,，。;；!?！？]|现将|报送|呈报|上报|请予|请查收|你们|贵单位|关于|的函")
+# Punctuation counts between words only: a speck at a line's end may read as a comma.
+_PROSE = re.compile(r"(?<=\w)[,，。;；!?！？](?=\w)|现将|报送|呈报|上报|请予|请查收|你们|贵单位|关于|的函")
 _LIST_ITEM = re.compile(r"》|附件[:：]|(?<!件)(?<!\d)\d+[.、]$")
 _LETTER = re.compile(r"^关于.{2,40}(?:函|报告|请示|通知|说明)$")  # 关于报送…的函: a letter's own title
 
@@ -415,7 +416,7 @@ def _heading(text: str, start: int, length: int) -> bool:
     after_letters = [ch for ch in after if unicodedata.category(ch)[0] in "LN"]
     if len(after_letters) > 1 and not re.fullmatch(r"[(（][^)）]{0,8}[)）]", after):
         return False
-    return not (_PROSE.search(before + after) or _LIST_ITEM.search(before))
+    return not (_PROSE.search(text) or _LIST_ITEM.search(before))
 
 
 def classify_title(lines: list[str]) -> str | None:

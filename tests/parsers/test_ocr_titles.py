@@ -17,6 +17,7 @@ NAME = "银龄数字课堂：社区老年人智能手机应用培训"
     (["2021年全国“智慧助老”优质工作案例申报表"], "case"),
     (["“智慧助老”典型教育培训项目申报表"], "project"),
     (["典型课程资源申报表（样表）"], "course"),
+    (["附件2", "典型工作案例申报表，"], "case"),  # a speck at the line's end read as a comma
     (["附件5", "智慧助老优质工作案例、教育培训项目及课程资源信息汇总表"], "summary"),
 ])
 def test_a_title_heading_the_page_is_the_form_whatever_comes_before_it(lines, kind):
@@ -32,6 +33,7 @@ def test_a_title_heading_the_page_is_the_form_whatever_comes_before_it(lines, ki
     "附件：1.《银龄数字课堂》典型工作案例申报表",
     "2.典型课程资源申报表",
     "附件：2.信息汇总表",
+    "根据通知要求，典型工作案例申报表",
     "典型工作案例申报表",  # a line break left the form's title alone on a line of the letter
 ])
 def test_a_letter_naming_a_form_in_a_sentence_or_its_list_of_attachments_is_not_the_form(line):
