@@ -28,16 +28,20 @@ def test_a_title_heading_the_page_is_the_form_whatever_comes_before_it(lines, ki
     "现将《银龄数字课堂》典型工作案例申报表报送给你们，请予审核。",
     "能手机应用培训》典型工作案例申报表报送给你们，请予审核",  # a sentence wrapped across lines
     "典型工作案例申报表报送给你们",
+    "根据通知要求，典型工作案例申报表",
     "关于报送典型工作案例申报表的函",
     "附件：典型工作案例申报表",
     "附件：1.《银龄数字课堂》典型工作案例申报表",
     "2.典型课程资源申报表",
     "附件：2.信息汇总表",
-    "根据通知要求，典型工作案例申报表",
-    "典型工作案例申报表",  # a line break left the form's title alone on a line of the letter
 ])
-def test_a_letter_naming_a_form_in_a_sentence_or_its_list_of_attachments_is_not_the_form(line):
-    assert classify_title(["关于报送智慧助老优秀案例的函", "市社区教育指导中心：", line]) is None
+def test_a_line_naming_a_form_in_a_sentence_or_a_list_of_attachments_is_not_its_title(line):
+    assert classify_title(["市社区教育指导中心：", line]) is None
+
+
+def test_a_form_title_a_line_break_left_alone_under_a_letter_title_is_not_the_form():
+    assert classify_title(["关于报送智慧助老优秀案例的函", "市社区教育指导中心：", "现将《银龄数字课堂》",
+                           "典型工作案例申报表", "报送给你们，请予审核。"]) is None
 
 
 def test_a_stamped_cover_letter_scan_is_read_as_a_letter_not_as_the_form_it_names():
