@@ -159,7 +159,7 @@ def build_ofd_form(kind: str, name: str, unit: str, *, signed: bool = True, seal
 # ---------------------------------------------------------------- hostile OFDs
 
 
-def _rewritten(data: bytes, part: str, edit) -> bytes:
+def rewrite_part(data: bytes, part: str, edit) -> bytes:
     """The package with one part passed through ``edit`` (bytes → bytes), the rest unchanged."""
     source, buf = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
@@ -177,7 +177,7 @@ def deltax_bomb(count: int = 25_000_000, form: tuple[str, str, str] = BOMB_FORM)
     ``g count value`` shorthand: a few bytes that a naive reader expands into a list of ``count`` floats."""
     form = build_ofd_form(*form)
     content = "Doc_0/Pages/Page_0/Content.xml"
-    return _rewritten(form, content, lambda xml: re.sub(rb'DeltaX="g \d+ ', f'DeltaX="g {count} '.encode(), xml, 1))
+    return rewrite_part(form, content, lambda xml: re.sub(rb'DeltaX="g \d+ ', f'DeltaX="g {count} '.encode(), xml, 1))
 
 
 def boundary_bomb(side_mm: float = 3_500.0, form: tuple[str, str, str] = BOMB_FORM) -> bytes:
@@ -186,7 +186,7 @@ def boundary_bomb(side_mm: float = 3_500.0, form: tuple[str, str, str] = BOMB_FO
     tiny = io.BytesIO()
     Image.new("RGBA", (8, 8), SEAL_RED + (255,)).save(tiny, "PNG")
     form = build_ofd_form(*form, signed=False, seal_image=True)
-    form = _rewritten(form, "Doc_0/Res/image_2.png", lambda _: tiny.getvalue())
+    form = rewrite_part(form, "Doc_0/Res/image_2.png", lambda _: tiny.getvalue())
     content = "Doc_0/Pages/Page_0/Content.xml"
     boundary = f'\\g<1>0 0 {side_mm} {side_mm}"'.encode()
-    return _rewritten(form, content, lambda xml: re.sub(rb'(ID="51" ResourceID="2" Boundary=")[^"]*"', boundary, xml))
+    return rewrite_part(form, content, lambda xml: re.sub(rb'(ID="51" ResourceID="2" Boundary=")[^"]*"', boundary, xml))

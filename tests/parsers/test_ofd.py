@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.samples.ofd import _rewritten, boundary_bomb, build_ofd_form, deltax_bomb
+from ingest.samples.ofd import rewrite_part, boundary_bomb, build_ofd_form, deltax_bomb
 from ingest.samples.scans import render_form_page
 from parsers.facts import UnreadableFile
 from parsers.ofd import read_ofd
@@ -138,6 +138,8 @@ def test_a_glyph_run_claiming_millions_of_advances_keeps_one_per_character():
     [page] = read_ofd("鹿城区课程申报表.ofd", deltax_bomb(25_000_000)).pages
     assert all(len(t.advances) <= len(t.text) for t in page.texts)
     assert page.lines()[1] == "典型课程资源申报表", "the rest of the page is read as written"
+    read = _page(deltax_bomb(25_000_000, ("course", NAME, UNIT)))  # bounded, the e-sealed form is a good form
+    assert (read.form_kind, read.name, read.seal.method) == ("course", NAME, "ofd-seal")
 
 
 @pytest.mark.parametrize("bomb", ["deltax_bomb(25_000_000)", "boundary_bomb(2_500)"],
@@ -157,7 +159,7 @@ def test_a_picture_placed_in_a_box_past_the_pixel_limit_is_refused_naming_the_fi
 
 @pytest.mark.parametrize("value", ["g 1e999 2.5", "g nan 2.5", "g 3 1e999"])
 def test_glyph_advances_that_are_no_numbers_are_damage_or_nothing_never_our_crash(value):
-    data = _rewritten(build_ofd_form("course", NAME, UNIT), "Doc_0/Pages/Page_0/Content.xml",
+    data = rewrite_part(build_ofd_form("course", NAME, UNIT), "Doc_0/Pages/Page_0/Content.xml",
                       lambda xml: re.sub(rb'DeltaX="[^"]*"', f'DeltaX="{value}"'.encode(), xml, count=1))
     try:
         [page] = read_ofd("a.ofd", data).pages
@@ -170,7 +172,7 @@ def test_glyph_advances_that_are_no_numbers_are_damage_or_nothing_never_our_cras
 def test_ten_thousand_listed_pages_are_counted_and_only_the_pages_read_are_parsed():
     """All parsed up front, 10,000 references to one Content.xml took 80 MB of Python objects."""
     pages = "".join(f'<ofd:Page ID="{i}" BaseLoc="Pages/Page_0/Content.xml"/>' for i in range(1, 10_001))
-    data = _rewritten(build_ofd_form("course", NAME, UNIT), "Doc_0/Document.xml",
+    data = rewrite_part(build_ofd_form("course", NAME, UNIT), "Doc_0/Document.xml",
                       lambda xml: re.sub(rb"<ofd:Pages>.*</ofd:Pages>", f"<ofd:Pages>{pages}</ofd:Pages>".encode(), xml))
     tracemalloc.start()
     try:
