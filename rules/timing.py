@@ -67,7 +67,8 @@ def assign_batch(sent: datetime, campaign: Campaign, text: str = "",
     if not campaign.batches:
         return BatchAssignment(None, False, False)
     by_date = _by_date(sent, campaign, text)
-    stated = stated_periods(materials, sent, campaign)
+    quarterly = any(read_quarter(b.name) for b in campaign.batches)  # batches named 第一批 state no period
+    stated = stated_periods(materials, sent, campaign) if quarterly else {}
     if not stated:
         return by_date
     if len(stated) > 1:

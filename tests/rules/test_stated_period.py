@@ -20,6 +20,7 @@ from parsers.email import parse_message
 from parsers.facts import Attachment, Material, SubjectInfo, Submission
 from parsers.period import Quarter, read_quarter
 from rules import applies
+from rules.campaign import Batch
 from rules.timing import assign_batch, check_late, check_late_batch
 
 TAIZHOU, = load_settings(None, profiles=["taizhou-2021"]).profiles()
@@ -83,9 +84,16 @@ def test_a_period_outside_the_campaign_is_filed_by_date_and_noted_for_the_coordi
 def test_a_profile_that_warns_of_late_batches_only_files_the_late_quarter_with_a_warning():
     warn_only = replace(TAIZHOU, checks=["late_batch", "stats_invalid"])
     filed, defects = _judged(AFTER_Q3, _materials("2021年第3季度"), warn_only)
-    assert [d.code for d in defects if d.code == "LATE_BATCH"] == ["LATE_BATCH"]
+    assert filed.batch == "2021年第3季度" and [d.code for d in defects] == ["LATE_BATCH"]
     late_batch = next(d for d in defects if d.code == "LATE_BATCH")
     assert late_batch.severity == "warning" and "2021年第3季度" in late_batch.message
+
+
+def test_a_campaign_whose_batches_are_no_quarters_files_a_table_stating_one_by_date_without_a_note():
+    batches = replace(TAIZHOU, batches=[Batch("第一批", datetime(2021, 9, 28, 23, 59, 59, tzinfo=CST)),
+                                         Batch("第二批", datetime(2021, 12, 28, 23, 59, 59, tzinfo=CST))])
+    filed, _ = _judged(AFTER_Q3, _materials("2021年第3季度"), batches)
+    assert (filed.batch, filed.late, filed.note) == ("第二批", False, None)
 
 
 @pytest.mark.parametrize("text, quarter", [
