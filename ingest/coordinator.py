@@ -84,8 +84,7 @@ def reprocess(pipeline: Pipeline, submission_id: int, notify: bool = False, prof
     decision = next((h for h in reversed(changes.history(pipeline.db, submission_id))
                      if h.action in ("accept", "reject")), None)
     try:
-        message = pipeline.parse(pipeline.files.get(stored.raw_sha256))
-        sub, why = pipeline.classify(message, profile=profile or stored.submission.profile)
+        sub, why = pipeline.reread(pipeline.files.get(stored.raw_sha256), profile or stored.submission.profile)
         if sub.profile is not None:
             defects, status = pipeline.assess(sub)
     except Exception as exc:  # ours again (a binary still missing, a budget): the verdict on file stands

@@ -189,21 +189,21 @@ class Pipeline:
         limits.limit_files(message.attachments, self.settings.limits, len(raw))
         return message
 
-    def classify(self, message: MailMessage, received: datetime | None = None,
-                 profile: str | None = None) -> tuple[Submission, str]:
+    def reread(self, raw: bytes, profile: str | None = None) -> tuple[Submission, str]:
+        """A stored raw mail parsed and classified again under one time budget, as `_process` reads it."""
+        with limits.reading(self.settings.limits):
+            return self._classify(self.parse(raw), profile=profile)
+
+    def _classify(self, message: MailMessage, received: datetime | None = None,
+                  profile: str | None = None) -> tuple[Submission, str]:
         """The facts of a message under its profile: the one named, else the one routing finds.
 
         A message no profile (or several) fits is classified under the first
         and comes back with `profile` None, to be held for review; the second
-        value says why, for the coordinator. Reading is bounded by the
-        message's time budget (`[limits]`): past it, OverBudget (ours) is raised.
+        value says why, for the coordinator. Called within the message's time
+        budget (`_process` and `reread` open it before parsing): past it,
+        OverBudget (ours) is raised.
         """
-        with limits.reading(self.settings.limits):
-            return self._classify(message, received, profile)
-
-    def _classify(self, message: MailMessage, received: datetime | None = None,
-                  profile: str | None = None) -> tuple[Submission, str]:
-        """`classify` within the time budget already running (the one `_process` opened before parsing)."""
         materials = read_materials(message, self.settings.cache_dir)
         reader = AttachmentReader(message.attachments)
         chosen = self.settings.profile(profile) if profile else None

@@ -34,3 +34,14 @@ def test_a_parse_that_uses_up_the_budget_stops_the_message_as_our_error(settings
 def test_the_same_mail_within_the_default_budget_is_judged(settings):
     outcome = Pipeline(settings).process(_mail(), "inbox/1.eml")
     assert outcome.status in ("accepted", "defective") and outcome.submission_id
+
+
+def test_reprocessing_reads_the_raw_mail_again_under_the_same_budget(settings):
+    """`intake reprocess` parses the stored mail afresh: that parse is within the budget too."""
+    from ingest import coordinator
+
+    outcome = Pipeline(settings).process(_mail(), "inbox/1.eml")
+    settings.limits = ReadingLimits(message_seconds=0.001)
+    done = coordinator.reprocess(Pipeline(settings), outcome.submission_id)
+    assert done.error and "message_seconds" in done.error
+    assert done.stored.status == outcome.status, "the verdict on file stands"
