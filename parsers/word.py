@@ -360,7 +360,7 @@ def _kind(pairs: list[tuple[str, str]], title_lines: list[str]) -> str | None:
     """Name label first (most specific), then the title, then the kind's other labels."""
     labels = {label for label, _ in pairs}
     by_name = [kind for kind, name in L.NAME_LABELS.items() if name in labels]
-    if len(by_name) == 1:
+    if len(by_name) == 1 and _has_form_labels(by_name[0], labels):
         return by_name[0]
     title = re.sub(r"\s+", "", "".join(title_lines))
     for kind, official in FORM_TITLES.items():
@@ -373,6 +373,17 @@ def _kind(pairs: list[tuple[str, str]], title_lines: list[str]) -> str | None:
     scores = {kind: len(labels & wanted) for kind, wanted in FALLBACK_LABELS.items()}
     best = max(scores, key=scores.get)
     return best if common and scores[best] >= 2 else None
+
+
+def _has_form_labels(kind: str, labels: set[str]) -> bool:
+    """A form has its name label among others of its own (申报单位, 负责人, 课程资源类型 …).
+
+    A table listing courses (课程名称 | 网盘链接 | 提取码, one course a row)
+    has the name label as a column header and hardly any other: it is a list
+    of links, not an application form missing every field.
+    """
+    others = labels & (L.KIND_LABELS[kind] | L.COMMON_LABELS) - {L.NAME_LABELS[kind]}
+    return len(others) >= 2
 
 
 def _build_form(kind: str, pairs, text: str, hyperlinks: list[str]) -> ApplicationForm:

@@ -188,7 +188,7 @@ def _html_key_value(rows: list[list[str]]) -> str:
 
 def _docx_table(rows: list[list[str]]) -> bytes:
     document = docx.Document()
-    document.add_paragraph("典型课程资源视频链接一览表")
+    document.add_paragraph("智慧助老课程视频网盘链接")  # a list, no 一览表 in its title to give it away
     table = document.add_table(rows=len(rows), cols=len(rows[0]))
     for r, row in enumerate(rows):
         for c, value in enumerate(row):

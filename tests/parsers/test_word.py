@@ -291,3 +291,26 @@ def test_an_extra_label_written_with_its_value_in_one_cell_is_its_own_field():
     ])
     fields = read_word(data, "案例.docx").form.fields
     assert (fields["负责人"], fields["职务"], fields["负责人联系电话"]) == ("陈立", "副院长", "13805741234")
+
+
+@pytest.mark.parametrize("header", [
+    ["课程名称", "网盘链接", "提取码"],
+    ["序号", "课程名称", "视频链接", "提取码"],
+    ["课程名称", "视频时长", "百度网盘链接", "提取码"],
+])
+def test_a_table_listing_courses_and_their_links_is_no_application_form(header):
+    document = docx.Document()
+    document.add_paragraph("智慧助老课程视频网盘链接")
+    rows = [header, *[[f"{n}" if h == "序号" else {"课程名称": name, "视频时长": "12分钟", "提取码": code}.get(h, url)
+                       for h in header] for n, (name, url, code) in enumerate([
+                          ("手把手教您用健康码", "https://pan.baidu.com/s/1AbCdEfGhIjKlMnOpQrStUv", "ab12"),
+                          ("微信视频通话与防诈骗", "https://pan.baidu.com/s/1ZyXwVuTsRqPoNmLkJiHgFe", "cd34")], 1)]]
+    table = document.add_table(rows=len(rows), cols=len(header))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    buffer = io.BytesIO()
+    document.save(buffer)
+    read = read_word(buffer.getvalue(), "课程视频链接.docx")
+    assert read.form is None, read.form and read.form.fields
+    assert "https://pan.baidu.com/s/1AbCdEfGhIjKlMnOpQrStUv" in read.text and "ab12" in read.text
