@@ -84,7 +84,7 @@ def classify(message: MailMessage, campaign: Campaign, cache_dir: Path | None = 
     enrich(materials, reader or AttachmentReader(message.attachments), campaign)
     timing = sending_time(message.date, received or message.received, campaign.zone)
     sent = timing.moment or clock.now()
-    batch = assign_batch(sent, campaign, f"{message.subject}\n{message.text}")
+    batch = assign_batch(sent, campaign, f"{message.subject}\n{message.text}", materials)
     return Submission(
         message=message,
         subject=parse_subject(message.subject, campaign.keyword),
@@ -94,7 +94,7 @@ def classify(message: MailMessage, campaign: Campaign, cache_dir: Path | None = 
         late_batch=batch.late_batch,
         late=batch.late,
         sent_at=sent,
-        timing_note=timing.note,
+        timing_note="\n".join(n for n in (timing.note, batch.note) if n) or None,
         profile=campaign.name,
     )
 

@@ -213,6 +213,7 @@ def reply_context(sub: Submission, defects: list[Defect], identity: ReplyIdentit
         "batch": sub.batch,
         "deadline": deadline if deadline and deadline > now else None,
         "final_deadline": campaign.final_deadline if campaign else None,
+        "period_deadline": deadline,  # the batch's own, shown to a late unit when it is not the final one
         "late": sub.late,
         "materials": [
             {"kind": m.kind, "kind_name": KIND_NAMES.get(m.kind, "其他"), "title": material_title(m, sub),
