@@ -19,7 +19,7 @@ from ingest import profile_files, service_config
 from ingest.linkcheck import LinkCheckSettings
 from notifier.reply import ReplyIdentity
 from parsers.archive import ArchiveLimits
-from parsers.limits import ReadingLimits
+from parsers.limits import WORKER_MEMORY_FLOOR_MB, ReadingLimits
 from rules import clock
 from rules.campaign import Campaign
 from rules.units import roster_from_config
@@ -177,7 +177,11 @@ def _reading_limits(section: dict) -> ReadingLimits:
     unknown = sorted(set(section) - set(ReadingLimits.keys()))
     if unknown:
         raise ConfigError(f"读取限制配置（[limits]）中有无法识别的项：{'、'.join(unknown)}")
-    return _whole_numbers(section, ReadingLimits, "读取限制配置（[limits]）")
+    limits = _whole_numbers(section, ReadingLimits, "读取限制配置（[limits]）")
+    if limits.worker_memory_mb < WORKER_MEMORY_FLOOR_MB:  # below it a worker cannot even start: every PDF refused
+        raise ConfigError(f"读取限制配置（[limits]）有误：worker_memory_mb 不能低于 {WORKER_MEMORY_FLOOR_MB}，"
+                          "否则读取 PDF、OFD 的工作进程无法启动，所有此类文件都会被误判为无法审阅。")
+    return limits
 
 
 def _whole_numbers(section: dict, kind, table: str):

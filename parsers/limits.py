@@ -29,6 +29,11 @@ from dataclasses import dataclass, fields
 from parsers.facts import Attachment, ReadingFailed, UnreadableFile
 
 
+# A reading worker's address space is about 550 MB before it reads anything: a
+# limit below this floor would refuse every PDF and OFD as the unit's fault.
+WORKER_MEMORY_FLOOR_MB = 1024
+
+
 @dataclass(frozen=True)
 class ReadingLimits:
     """`[limits]`: every value a positive whole number."""

@@ -228,6 +228,9 @@ def test_limits_are_read_from_the_configuration(tmp_path):
     path.write_text("[limits]\nmax_pages = 0\n", "utf-8")
     with pytest.raises(ConfigError, match="正整数"):
         load_settings(path)
+    path.write_text("[limits]\nworker_memory_mb = 512\n", "utf-8")  # a worker needs ~550 MB just to start
+    with pytest.raises(ConfigError, match="worker_memory_mb 不能低于 1024"):
+        load_settings(path)
 
 
 def test_the_default_limits_are_the_documented_ones():
