@@ -16,6 +16,7 @@ bench: setup
 	.venv/bin/python bench/poll.py
 	.venv/bin/python bench/load.py
 	.venv/bin/python bench/convert.py
+	.venv/bin/python bench/bombs.py
 
 # 有意更新依赖版本时使用：按今天的发布版本重新生成 requirements.lock（单独提交，由 CI 验证）
 lock:
