@@ -218,7 +218,7 @@ def build_course_form(
     if link_text:
         body.append(link_text)
     if hyperlink:
-        body.append(lambda p: (p.add_run("课程资源链接："), _add_hyperlink(p, hyperlink, hyperlink)))
+        body.append(lambda p: (p.add_run("课程资源链接："), add_hyperlink(p, hyperlink, hyperlink)))
     rows: list[tuple] = [
         ("pair", "课程名称", _blank(name, "课程名称", omit)),
         ("rich", "课程资源类型", write_types),
@@ -471,7 +471,8 @@ def _checkbox_control(p: Paragraph, ticked: bool) -> None:
     p._p.append(sdt)
 
 
-def _add_hyperlink(p: Paragraph, url: str, text: str) -> None:
+def add_hyperlink(p: Paragraph, url: str, text: str) -> None:
+    """A Word hyperlink as Word writes it: `text` shown, `url` kept in the relationships."""
     rid = p.part.relate_to(url, RT.HYPERLINK, is_external=True)
     link = OxmlElement("w:hyperlink")
     link.set(qn("r:id"), rid)

@@ -10,6 +10,8 @@ clean pages so tests and benchmarks know what each page really says.
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 import cv2
 import numpy as np
@@ -87,3 +89,14 @@ def with_emblem(page: Image.Image, *, colour: tuple[int, int, int] = (20, 20, 24
     out = page.copy()
     out.paste(Image.new("RGB", mask.size, colour), (mm(22), mm(8)), mask)
     return out
+
+
+def png_bomb(width: int, height: int) -> bytes:
+    """A real 1-bit white PNG of `width`×`height`: a few hundred KB that decode to hundreds of MB or more."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    row = b"\x00" + b"\xff" * ((width + 7) // 8)
+    packer = zlib.compressobj(9)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", idat) + chunk(b"IEND", b""))

@@ -20,12 +20,9 @@ from functools import lru_cache
 from typing import Callable
 
 import docx
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from openpyxl import Workbook
 
-from ingest.samples.forms import build_course_form
+from ingest.samples.forms import add_hyperlink, build_course_form
 
 UNIT = "济南市历下区社区学院"
 COURSE = "老年人智能手机应用入门"
@@ -88,25 +85,13 @@ def _docx(paragraphs: list[str], hyperlink: tuple[str, str] | None = None, after
     document.add_paragraph("课程视频网盘链接")
     if hyperlink:
         paragraph = document.add_paragraph("课程视频：")
-        _add_hyperlink(paragraph, *hyperlink)
+        add_hyperlink(paragraph, *hyperlink)
         paragraph.add_run(after)
     for line in paragraphs:
         document.add_paragraph(line)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
-
-
-def _add_hyperlink(paragraph, url: str, words: str) -> None:
-    rid = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), rid)
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = words
-    run.append(text)
-    link.append(run)
-    paragraph._p.append(link)
 
 
 def _xlsx(rows: list[list]) -> bytes:

@@ -14,8 +14,6 @@ import email.policy
 import email.utils
 import os
 import shutil
-import struct
-import zlib
 from datetime import datetime
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from PIL import Image, ImageDraw
 from ingest.pipeline import Pipeline
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail
+from ingest.samples.photos import png_bomb
 from ingest.samples.scans import font, render_form_pages, scanned, to_jpeg, to_pdf
 from parsers.limits import ReadingLimits
 
@@ -175,20 +174,9 @@ def test_files_past_the_count_limit_are_named(settings):
     assert all("超过 3 个" in d.message for d in unread)
 
 
-def _png_bomb(width: int, height: int) -> bytes:
-    """A real 1-bit PNG of `width`×`height` white pixels: a few hundred KB that would decode to gigabytes."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    row = b"\x00" + b"\xff" * ((width + 7) // 8)
-    packer = zlib.compressobj(9)
-    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
-            + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
-
-
 @pytest.mark.parametrize("width,height", [(30000, 30000), (12000, 13000)], ids=["past-pillows-guard", "past-ours"])
 def test_a_picture_past_the_pixel_limit_is_named_without_decoding_it(settings, width, height):
-    bomb = (f"{UNIT}+案例盖章扫描件.png", _png_bomb(width, height))
+    bomb = (f"{UNIT}+案例盖章扫描件.png", png_bomb(width, height))
     outcome = Pipeline(settings).process(_mail(_form(), bomb), "inbox/1.eml")
     [defect] = [d for d in outcome.defects if d.code == "ATTACHMENT_UNREADABLE"]
     assert defect.where == bomb[0] and "超过系统可审阅的 150 百万像素" in defect.message

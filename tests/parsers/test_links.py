@@ -5,14 +5,12 @@ from __future__ import annotations
 import io
 
 import docx
-import pytest
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.samples.forms import build_course_form
+from ingest.samples.forms import add_hyperlink, build_course_form
 from parsers.links import find_links, find_links_in_document, find_links_in_html, merge_links, normalize, scan_text
 
 ID_A = "1" + "AbCdEfGhIjKlMnOpQrStUv"  # 1 + 22
@@ -334,15 +332,7 @@ def _docx_with_hidden_hyperlink(url: str, words: str, after: str) -> bytes:
     document = docx.Document()
     document.add_paragraph("典型课程资源申报表")
     p = document.add_paragraph("课程资源链接：")
-    rid = p.part.relate_to(url, RT.HYPERLINK, is_external=True)
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), rid)
-    run = OxmlElement("w:r")
-    t = OxmlElement("w:t")
-    t.text = words
-    run.append(t)
-    link.append(run)
-    p._p.append(link)
+    add_hyperlink(p, url, words)
     p.add_run(after)
     out = io.BytesIO()
     document.save(out)

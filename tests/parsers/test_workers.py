@@ -9,26 +9,14 @@ from __future__ import annotations
 
 import io
 import os
-import struct
-import zlib
 from pathlib import Path
 
 from PIL import Image
 
 from parsers import limits, workers
 from parsers.limits import ReadingLimits
+from ingest.samples.photos import png_bomb
 from parsers.scan import read_scans
-
-
-def _png_bomb(width: int, height: int) -> bytes:
-    """A real 1-bit white PNG: 160 KB for 12,000 × 12,000 pixels, 288 MB decoded and made grey."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    row = b"\x00" + b"\xff" * ((width + 7) // 8)
-    packer = zlib.compressobj(9)
-    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
-            + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
 
 
 def _address_space_mb(_task) -> int:
@@ -43,7 +31,7 @@ def test_a_picture_that_exhausts_the_workers_memory_is_refused_naming_it_and_the
     small = io.BytesIO()
     Image.new("RGB", (800, 600), "white").save(small, "PNG")
     with limits.reading(ReadingLimits(worker_memory_mb=baseline + 150)):
-        bomb, plain = read_scans([("西湖区+盖章扫描件.png", _png_bomb(12_000, 12_000)), ("照片.png", small.getvalue())])
+        bomb, plain = read_scans([("西湖区+盖章扫描件.png", png_bomb(12_000, 12_000)), ("照片.png", small.getvalue())])
     assert bomb.pages == [] and "《西湖区+盖章扫描件.png》" in bomb.error
     assert f"超过系统上限（{baseline + 150} MB）" in bomb.error
     assert plain.error is None and len(plain.pages) == 1
@@ -84,5 +72,5 @@ def test_a_picture_within_the_pixel_limit_is_read_within_the_default_worker_memo
     small = io.BytesIO()
     Image.new("RGB", (800, 600), "white").save(small, "PNG")
     with limits.reading(ReadingLimits()):
-        big, _ = read_scans([("活动照片.png", _png_bomb(10_400, 10_400)), ("照片.png", small.getvalue())])
+        big, _ = read_scans([("活动照片.png", png_bomb(10_400, 10_400)), ("照片.png", small.getvalue())])
     assert big.error is None and len(big.pages) == 1
