@@ -16,7 +16,8 @@ from parsers.facts import FORM_KINDS, Attachment, Material, UnreadableFile
 from parsers.scan import SCAN_EXTENSIONS, read_scan
 from parsers.sheet import sheet_hyperlinks, sheet_text
 from parsers.sniff import content_extension
-from parsers.text import decode_text_file, html_text
+from parsers.html_text import html_text
+from parsers.text import decode_text_file
 from parsers.word import read_word
 from storage.files import sha256_hex
 

@@ -29,7 +29,8 @@ from parsers import limits
 from parsers.email import parse_message, thread_ids
 from parsers.facts import (Defect, MailMessage, Material, ReadingFailed, ShareLink, SubjectInfo,
                            Submission)
-from parsers.links import html_text, links_in_mail
+from parsers.html_text import html_text
+from parsers.links import links_in_mail
 from parsers.subject import parse_subject
 from rules import clock, judge
 from rules.campaign import Campaign

@@ -19,8 +19,11 @@ from pathlib import PurePath
 
 from parsers.archive import ARCHIVE_EXTENSIONS, ArchiveLimits, Budget, LimitExceeded, unpack
 from parsers.facts import Attachment, UnreadableFile
+from parsers.html_text import html_text
+from parsers.mime_depth import bound_depth
 from parsers.passwords import find_passwords
 from parsers.sniff import TNEF_MAGIC, content_extension
+from parsers.text import decode_header_value
 
 log = logging.getLogger(__name__)
 
@@ -143,9 +146,7 @@ def _unpack(att: Attachment, ext: str, kind: str, ctx: _Context, depth: int) -> 
 
 def _eml_files(data: bytes, parts: MailParts) -> tuple[list[Attachment], str]:
     """An attached .eml searched like a forwarded mail: its bodies count, its files are opened."""
-    from parsers.email import collect_parts
-    from parsers.mime_depth import bound_depth
-    from parsers.text import decode_header_value
+    from parsers.email import collect_parts  # the email parser walks parts through this module: a cycle (issue 22)
 
     inner = email.message_from_bytes(bound_depth(data))
     return collect_parts(inner, "forwarded", parts), decode_header_value(str(inner.get("Subject") or ""))
@@ -153,8 +154,6 @@ def _eml_files(data: bytes, parts: MailParts) -> tuple[list[Attachment], str]:
 
 def _absorb(ctx: _Context, parts: MailParts, subject: str) -> None:
     """A nested mail's bodies join the message's; its passwords join the ones to try."""
-    from parsers.links import html_text
-
     ctx.parts.texts.extend(parts.texts)
     ctx.parts.htmls.extend(parts.htmls)
     ctx.parts.problems.extend(parts.problems)

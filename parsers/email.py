@@ -30,7 +30,7 @@ from parsers.addresses import decoded_headers, first_mailbox
 from parsers.archive import ArchiveLimits
 from parsers.containers import MailParts, expand_files
 from parsers.facts import Attachment, MailMessage
-from parsers.links import html_text
+from parsers.html_text import html_text
 from parsers.mime_depth import MAX_DEPTH, TOO_DEEP, bound_depth
 from parsers.passwords import find_passwords
 from parsers.text import decode_bytes, decode_header_value

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from parsers.facts import ShareLink
 from parsers.netdisk import TRUNCATED, Provider, ShareUrl, host_pattern, provider_for_host
-from parsers.text import html_text
+from parsers.html_text import html_text
 
 URL_CHARS = r"A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%"
 URL_RE = re.compile(

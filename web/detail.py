@@ -16,7 +16,7 @@ from email import policy
 from pathlib import Path
 
 from parsers.facts import ScanPage
-from parsers.links import html_text
+from parsers.html_text import html_text
 from parsers.text import decode_bytes
 from storage import changes, outgoing
 from storage.database import Database

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from parsers.text import decode_bytes, decode_text_file, html_text
+from parsers.html_text import html_text
+from parsers.text import decode_bytes, decode_text_file
 
 NOTE = "课程视频\r\n链接：https://pan.baidu.com/s/1AbCdEfGhIjKlMnOpQrStUv\r\n密码：ab12\r\n"
 
