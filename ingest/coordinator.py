@@ -10,7 +10,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.pipeline import Pipeline, failure_in_words
+from ingest.failures import failure_in_words
+from ingest.pipeline import Pipeline
 from ingest.progress import ProgressFactory, no_progress
 from ingest.stats_summary import stats_summaries
 from notifier.workbook import export_workbook

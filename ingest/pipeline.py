@@ -17,6 +17,7 @@ from pathlib import Path
 from ingest.classify import read_material
 from ingest.config import Settings
 from ingest.delivery import delivery_for
+from ingest.failures import failure_in_words
 from ingest.linkcheck import check_links
 from ingest.materials import AttachmentReader, enrich
 from ingest.routing import route
@@ -27,8 +28,7 @@ from notifier.recipients import ignored_reply_to, reply_address, roster_unit
 from notifier.reply import compose_reply, reply_template
 from parsers import limits
 from parsers.email import parse_message, thread_ids
-from parsers.facts import (Defect, MailMessage, Material, ReadingFailed, ShareLink, SubjectInfo,
-                           Submission)
+from parsers.facts import Defect, MailMessage, Material, ShareLink, SubjectInfo, Submission
 from parsers.html_text import html_text
 from parsers.links import links_in_mail
 from parsers.subject import parse_subject
@@ -321,24 +321,3 @@ class Pipeline:
         except Exception:
             return MailMessage(message_id=f"<sha256-{raw_sha[:32]}@intake.invalid>",
                                problems=[detail] if detail else [])
-
-
-def failure_in_words(exc: Exception) -> str:
-    """What went wrong, for a coordinator: Chinese words, not an exception class."""
-    text = str(exc)
-    if isinstance(exc, ReadingFailed):
-        return text
-    driver = getattr(exc, "orig", None)  # the database driver's own error, without the SQL and the mail's values
-    if isinstance(driver, Exception):
-        return f"数据库出错（{type(driver).__name__}：{str(driver).strip()}）"
-    if isinstance(exc, TimeoutError):
-        return f"处理超时（{text}）" if text else "处理超时"
-    if isinstance(exc, FileNotFoundError):
-        return text if any("\u4e00" <= ch <= "\u9fff" for ch in text) else f"找不到所需的文件或程序（{text}）"
-    if isinstance(exc, PermissionError):
-        return f"没有读写权限（{text}）"
-    if isinstance(exc, OSError):
-        return f"读写文件或网络时出错（{text}）"
-    if isinstance(exc, MemoryError):
-        return "内存不足"
-    return f"程序内部错误（{type(exc).__name__}：{text}）"
