@@ -46,7 +46,7 @@ def mailboxes(raw: object) -> list[tuple[str, str]]:
     """
     text = _FOLD.sub(" ", str(raw or ""))[:MAX_ADDRESS_HEADER]
     found = []
-    for name, addr in _getaddresses(text):
+    for name, addr in _parsed(text):
         addr = addr.strip()
         if "@" in addr and not _ENCODED_WORD.search(addr):
             found.append((_decoded(name).strip().strip('"'), _decoded(addr).lower()))
@@ -62,12 +62,81 @@ def _decoded(raw: str) -> str:
     return decode_header_value(raw)
 
 
+def _parsed(text: str) -> list[tuple[str, str]]:
+    """(raw display name, raw address) pairs, an angle address always being the mailbox's address.
+
+    The stdlib reads `unit@163.com <x@evil.com>` as two mailboxes, the first
+    being unit@163.com; every mail client shows it as x@evil.com under the
+    name "unit@163.com", and so it is: within each comma-separated part, the
+    last `<…>` is the address and what stands before it the name.
+    """
+    parts = _top_level_parts(text)
+    if not any(angle for _, angle in parts):
+        return _getaddresses(text)
+    found = []
+    for part, angle in parts:
+        if angle is None:
+            found += _getaddresses(part)
+        else:
+            name, _, _ = part.rpartition("<")
+            found.append((name.strip(), angle.strip()))
+    return found
+
+
+def _top_level_parts(text: str) -> list[tuple[str, str | None]]:
+    """The header split at commas outside quotes, comments and angle brackets, each with its last `<…>`."""
+    parts, current, angle = [], [], None
+    quoted = escaped = False
+    depth = 0  # of (comments)
+    opened = None  # index in `current` of an open "<"
+    for ch in text:
+        current.append(ch)
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif quoted:
+            quoted = ch != '"'
+        elif ch == '"':
+            quoted = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        elif depth:
+            continue
+        elif ch == "<":
+            opened = len(current)
+        elif ch == ">" and opened is not None:
+            angle, opened = "".join(current[opened:-1]), None
+        elif ch in ",;" and opened is None:
+            parts.append(("".join(current[:-1]), angle))
+            current, angle = [], None
+    parts.append(("".join(current), angle))
+    return [(part, angle) for part, angle in parts if part.strip()]
+
+
 def _getaddresses(text: str) -> list[tuple[str, str]]:
     """The stdlib's address list parser, which recurses once per group (`:`); a hostile header gets none."""
     try:
         return email.utils.getaddresses([text])
     except (RecursionError, ValueError, IndexError):
         return []
+
+
+def author(message: Message) -> tuple[str, str]:
+    """(display name, address) of who wrote: From's one mailbox.
+
+    RFC 5322 lets a mail name several authors in From, with Sender saying
+    which one sent it; without a Sender among them nobody is known to have
+    written, and nobody is answered (`unit@163.com, x@evil.com` must not make
+    us write to, or file as, the first).
+    """
+    found = next((mailboxes(raw) for key, raw in message.raw_items() if key.lower() == "from"), [])
+    if len(found) == 1:
+        return found[0]
+    sender = first_mailbox(message, "sender")[1]
+    return next((box for box in found if sender and box[1] == sender), ("", ""))
 
 
 def first_mailbox(message: Message, name: str) -> tuple[str, str]:

@@ -26,7 +26,7 @@ from email.message import Message
 import mailparser
 
 from parsers import large_parts, pictures
-from parsers.addresses import decoded_headers, first_mailbox
+from parsers.addresses import author, decoded_headers, first_mailbox
 from parsers.archive import ArchiveLimits
 from parsers.containers import MailParts, expand_files
 from parsers.facts import Attachment, MailMessage
@@ -62,7 +62,7 @@ def parse_message(raw: bytes, limits: ArchiveLimits | None = None) -> MailMessag
         received=_received_date(root),
         problems=problems,
     )
-    msg.sender_name, msg.sender = first_mailbox(root, "from")
+    msg.sender_name, msg.sender = author(root)
     msg.reply_to = first_mailbox(root, "reply-to")[1]
     parts = MailParts(problems=problems)
     files = collect_parts(root, "attachment", parts)

@@ -165,6 +165,10 @@ FORGED = "xihu_sqxy@163.com"
     "=?utf-8?b?eGlodV9zcXh5QDE2My5jb20=?= <attacker@evil.com>",  # …in base64
     "=?utf-8?q?xihu_sqxy@163.com?= <attacker@evil.com>",  # a literal @ inside the encoded word
     '"=?gbk?B?zvfF/Mf4?= <xihu_sqxy@163.com>" <attacker@evil.com>',  # a quoted name holding an address
+    "xihu_sqxy@163.com <attacker@evil.com>",  # an unquoted name that is an address: the angle address is it
+    '"xihu_sqxy@163.com" <attacker@evil.com>',
+    '"a\\"<xihu_sqxy@163.com>" <attacker@evil.com>',  # an escaped quote inside the quoted name
+    "attacker@evil.com (xihu_sqxy@163.com)",  # the name as a comment
 ])
 def test_an_encoded_word_is_only_ever_the_display_name_never_the_sender_address(from_header):
     message = parse_message(build_mail(MailSpec(subject=SUBJECT, from_header=from_header)))
@@ -175,10 +179,18 @@ def test_an_encoded_word_is_only_ever_the_display_name_never_the_sender_address(
 @pytest.mark.parametrize("from_header", [
     "=?utf-8?q?xihu=5Fsqxy=40163=2Ecom?=",  # nothing but an encoded word
     "=?utf-8?q?=22x=22_=3Cxihu=5Fsqxy=40163=2Ecom=3E?=",  # a whole `"x" <address>` encoded
+    "xihu_sqxy@163.com, attacker@evil.com",  # two authors and no Sender: nobody known to have written
+    "=?utf-8?q?=E8=A5=BF=E6=B9=96?= <attacker@evil.com>, <xihu_sqxy@163.com>",
 ])
 def test_a_from_header_whose_only_address_is_inside_an_encoded_word_has_no_sender(from_header):
     message = parse_message(build_mail(MailSpec(subject=SUBJECT, from_header=from_header)))
     assert message.sender == ""
+
+
+def test_of_several_authors_the_one_sender_names_is_who_wrote():
+    raw = build_mail(MailSpec(subject=SUBJECT, from_header="wang@xihu.edu.cn, xihu_sqxy@163.com",
+                              extra_headers={"Sender": "xihu_sqxy@163.com"}))
+    assert parse_message(raw).sender == FORGED
 
 
 @pytest.mark.parametrize("header", ["Sender", "Reply-To", "Return-Path", "Disposition-Notification-To"])
