@@ -9,7 +9,6 @@ import pytest
 from parsers.facts import ApplicationForm, Defect, MailMessage, Material, ShareLink, SubjectInfo, Submission
 from rules.collection import place_in_collection
 from notifier.outbox import Outgoing
-from storage.database import Database
 from storage.outgoing import queue
 from storage.files import FileStore, sha256_hex
 
@@ -30,17 +29,6 @@ def _submission(unit="杭州市西湖区社区学院", batch="第一批", messag
     )
     place_in_collection(sub, answers_our_notice=False)
     return sub
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request, tmp_path):
-    if request.param == "sqlite":
-        return Database(f"sqlite:///{tmp_path / 'intake.sqlite'}")
-    database = Database(request.getfixturevalue("postgres_url"))
-    from sqlmodel import SQLModel
-    SQLModel.metadata.drop_all(database.engine)
-    SQLModel.metadata.create_all(database.engine)
-    return database
 
 
 def test_filed_submission_keeps_materials_links_and_defects(db):

@@ -9,7 +9,6 @@ from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
-import pytest
 from sqlalchemy import update
 
 from notifier.outbox import outgoing
@@ -27,13 +26,6 @@ claimed = outgoing.claim(Database(sys.argv[1]), int(sys.argv[2]))
 print("claimed" if claimed else "taken", flush=True)
 sys.stdin.read()  # sending... until the test kills it
 """
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request, tmp_path) -> Database:
-    if request.param == "sqlite":
-        return Database(f"sqlite:///{tmp_path / 'intake.sqlite'}")
-    return Database(request.getfixturevalue("pg_database"))
 
 
 def _queued(db: Database) -> int:

@@ -3,20 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import SQLModel
 
 from storage import users
-from storage.database import Database
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request, tmp_path):
-    if request.param == "sqlite":
-        return Database(f"sqlite:///{tmp_path / 'intake.sqlite'}")
-    database = Database(request.getfixturevalue("postgres_url"))
-    SQLModel.metadata.drop_all(database.engine)
-    SQLModel.metadata.create_all(database.engine)
-    return database
 
 
 def test_logout_and_a_new_password_each_move_the_session_version_on(db):
