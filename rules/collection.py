@@ -15,7 +15,7 @@ import re
 from pathlib import PurePath
 
 from parsers.facts import Material, Submission
-from rules.scans import comparable, link_pairs, pair_forms
+from rules.pairing import comparable, link_pairs, pair_forms
 
 # Words with which a unit says "this mail replaces what we sent before".
 REPLACE_ALL = re.compile(r"更正|重新报送|重新上报|重新发送|重新提交|以此为准|以本邮件为准|全部重发|替换此前|作废")

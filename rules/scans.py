@@ -15,9 +15,7 @@ from collections.abc import Iterator
 from parsers.facts import FORM_KINDS, FORM_TITLES, Defect, Material, Submission
 from parsers.seal import FOUND, UNCERTAIN
 from rules.campaign import Campaign
-from rules.pairing import DUPLICATE, MATCH, FormGroup, comparable, link_pairs, pair_forms, similarity
-
-__all__ = ["DUPLICATE", "MATCH", "FormGroup", "comparable", "link_pairs", "pair_forms", "similarity"]
+from rules.pairing import MATCH, FormGroup, pair_forms
 
 
 # ---------------------------------------------------------------- messages

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from parsers.facts import Defect, Submission
 from rules.campaign import Campaign
-from rules.scans import MATCH, pair_forms, similarity
+from rules.pairing import MATCH, pair_forms, similarity
 
 
 def _matches(name: str, names: list[str]) -> bool:

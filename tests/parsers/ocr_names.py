@@ -2,12 +2,12 @@
 
 A Tesseract release, a font or a scanner can move one character (海曙 read
 as 海归); what matters is that the name still pairs with its Word twin, at
-the same likeness the pairing uses.
+the same likeness the pairing uses (rules/pairing.py).
 """
 
 from __future__ import annotations
 
-from rules.scans import MATCH, similarity
+from rules.pairing import MATCH, similarity
 
 
 def reads_as(read: str | None, expected: str) -> bool:

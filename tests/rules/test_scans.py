@@ -25,8 +25,8 @@ from rules.scans import (
     check_scan_name,
     check_stamp,
     check_word_missing,
-    pair_forms,
 )
+from rules.pairing import pair_forms
 
 UNIT = "杭州市西湖区老年大学"
 CASE = "银龄数字课堂：社区老年人智能手机应用培训"
