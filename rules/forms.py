@@ -158,16 +158,20 @@ _LANDLINE = re.compile(
     r"(?:[（(]0\d{2,3}[）)]-?|0\d{2,3}-?)[2-9]\d{6,7}(?:(?:转|分机|ext\.?|x|#|-)\d{1,6})?", re.I
 )
 _COUNTRY = re.compile(r"^[（(]?(?:\+|00)?86[）)]?[\s-]*")
+# Between numbers: a separator, or a label such as 手机/座机/办公室 before the next number (转/分机 is an extension).
+_NUMBER_SEPARATORS = re.compile(
+    r"[/、,;]|或|(?<![\u4e00-\u9fff])(?!(?:转|分机)\s*\d)[\u4e00-\u9fff]+[:：]?(?=\s*[\d+(（])")
 
 
 def valid_phone(text: str) -> bool:
     """Every number in the cell is a mainland mobile or a landline with area code.
 
-    Several numbers may share a cell, separated by / 、 ， ； or 或, or by
-    spaces between two complete numbers.
+    Several numbers may share a cell, separated by / 、 ， ； or 或, by
+    spaces between two complete numbers, or by the words naming each
+    (`座机0574-87654321 手机13812345678`); 转/分机 after a number is its extension.
     """
     text = unicodedata.normalize("NFKC", text)  # full-width digits and dashes: ０５７１－８７６５４３２１
-    parts = [p for p in re.split(r"[/、,;]|或", text) if p.strip()]
+    parts = [p for p in _NUMBER_SEPARATORS.split(text) if re.search(r"\d", p)]
     return bool(parts) and all(_valid_part(p) for p in parts)
 
 

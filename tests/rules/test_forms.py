@@ -157,6 +157,11 @@ def test_video_course_without_length():
         "13812345678 0571-87654321",
         "手机：13812345678",
         "0571-87654321（办）",
+        "座机0574-87654321 手机13812345678",  # each number under its own word
+        "办公室：0574-87654321；手机：13812345678",
+        "13812345678（微信同号）",
+        "0574-87654321分机8012",
+        "0574-87654321手机13812345678",
     ],
 )
 def test_valid_phone_numbers(phone):
@@ -176,6 +181,8 @@ def test_valid_phone_numbers(phone):
         "13812345678/0571-123",
         "暂未开通",
         "wang@example.com",
+        "座机87654321 手机13812345678",  # the landline lacks its area code
+        "87654321（内线）",
     ],
 )
 def test_invalid_phone_numbers(phone):
