@@ -43,8 +43,9 @@ _TOTAL = re.compile(rf"(?:数量|數量|總數|总数|合计|合計|共计|共�
 _COUNT = re.compile(rf"{_NUM}\s*{_MEASURE}")
 # A number straight after the word for what is sent (`材料3`); `附件4`, `案例1` name an annex or an item, not a count.
 _KIND_COUNT = re.compile(rf"(?:材料|资料)\s*[:：]?\s*{_NUM}(?!\s*{_MEASURE})")
-# A number standing alone between separators or at the end (`材料 3 `, `+叁`, `（3）`).
-_BARE_NUMBER = re.compile(rf"(?:^|[\s+＋\-_、，,;；（(【\[])\s*{_NUM}\s*(?=$|[\s+＋\-_、，,;；）)】\]])")
+_BRACKETED = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
+# A number standing alone between separators or at the end (`材料 3 `, `+叁`, `（3）`, `+3（案例）`).
+_BARE_NUMBER = re.compile(rf"(?:^|[\s+＋\-_、，,;；（(【\[])\s*{_NUM}\s*(?=$|[\s+＋\-_、，,;；（(【\[）)】\]])")
 _MATERIAL_WORDS = re.compile(r"^(?:材料|资料|申报材料|申报|报送)")
 # What an official letter's title ends with (`关于报送…材料的函`): never part of a unit's name.
 _DOCUMENT_TAIL = re.compile(r"^的?\s*(?:函|通知|报告|请示|说明|情况说明|情况|公函|复函|申请)?$")
@@ -88,13 +89,17 @@ def read_count(text: str) -> int | None:
     total = _TOTAL.search(text)
     if total and (value := chinese_number(total.group(1))) is not None:
         return value
-    counts = [chinese_number(m.group(1)) for pattern in (_COUNT, _KIND_COUNT) for m in pattern.finditer(text)]
-    counts = [c for c in counts if c is not None]
-    if counts:
-        return sum(counts)
-    bare = [chinese_number(m.group(1)) for m in _BARE_NUMBER.finditer(text)]
-    bare = [c for c in bare if c is not None]
-    return bare[-1] if bare else None
+    outside = _BRACKETED.sub(" ", text)  # `叁（含案例2份）`: what brackets hold breaks the number down
+    for part in (outside, text):
+        counts = [chinese_number(m.group(1)) for pattern in (_COUNT, _KIND_COUNT) for m in pattern.finditer(part)]
+        counts = [c for c in counts if c is not None]
+        if counts:
+            return sum(counts)
+        bare = [chinese_number(m.group(1)) for m in _BARE_NUMBER.finditer(part)]
+        bare = [c for c in bare if c is not None]
+        if bare:
+            return bare[-1]
+    return None
 
 
 def chinese_number(token: str) -> int | None:

@@ -115,6 +115,17 @@ def test_count_is_read_beside_a_year_date_or_document_number(subject):
     assert parse_subject(subject, "智慧助老").declared_count == 3
 
 
+@pytest.mark.parametrize("tail", [
+    "+3（案例）",  # a remark in brackets after the number
+    "+叁(含案例2份)",  # a partial breakdown in brackets: the number before it is the total
+    "+3个（案例2份、课程1份）",
+    "（案例1项、课程2项）",  # the breakdown alone
+    "【3】",
+])
+def test_what_brackets_hold_after_a_count_breaks_it_down(tail):
+    assert parse_subject(f"济南市历下区社区学院+智慧助老材料{tail}", "智慧助老").declared_count == 3
+
+
 @given(st.text(max_size=80))
 def test_any_subject_parses_without_raising(subject):
     info = parse_subject(subject, "智慧助老")
