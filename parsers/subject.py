@@ -129,15 +129,21 @@ def chinese_number(token: str) -> int | None:
     return total + current
 
 
+_SEAL_TAG = re.compile(r"[（(]\s*(?:盖\s*章|公\s*章|签\s*章)\s*[）)]")
+
+
 def clean_unit(text: str) -> str | None:
     """A unit name without brackets, separators, a year, a batch or a `关于报送` phrase."""
-    text = re.sub(r"[【】\[\]]", " ", text).strip(_SEPARATORS)
+    text = re.sub(r"[【】\[\]]", " ", text)
+    text = _SEAL_TAG.sub("", text).strip(_SEPARATORS)  # 西湖区社区学院（盖章）: the seal, not the name
     text = re.sub(r"^(?:关于|报送|提交)+", "", text)
     for _ in range(3):  # trailing words may come in any order: 2022年度第一批报送的
         text = re.sub(r"(?:关于|报送|提交|的|\d{4}\s*年?度?|第[一二三四五六七八九十\d]+批(?:次)?|"
                       r"第[一二三四1-4]季度|[一二三四1-4]季度)$", "",
                       text.strip(_SEPARATORS))
     text = text.strip(_SEPARATORS)
+    if text.count("(") > text.count(")"):
+        text += ")"  # the name's own (老年大学): its closing bracket went with the separators
     if _DOCUMENT_TAIL.fullmatch(text):
         return None
     return text or None

@@ -52,6 +52,9 @@ def test_question_without_keyword_has_no_unit():
     ("【第二批】宁波市 智慧助老材料 2个", "宁波市"),
     ("杭州市西湖区社区学院2022年智慧助老材料3个", "杭州市西湖区社区学院"),
     ("杭州市西湖区社区学院第一批智慧助老材料3个", "杭州市西湖区社区学院"),
+    ("杭州市西湖区社区学院（盖章）+智慧助老材料+2个", "杭州市西湖区社区学院"),
+    ("杭州市西湖区社区学院(公章)+智慧助老材料+2个", "杭州市西湖区社区学院"),
+    ("杭州市西湖区社区学院（老年大学）+智慧助老材料+2个", "杭州市西湖区社区学院(老年大学)"),  # read width-folded
 ])
 def test_bracketed_units_are_kept_and_tags_years_batches_dropped(subject, unit):
     assert parse_subject(subject, "智慧助老").unit == unit
