@@ -95,7 +95,7 @@ def classify(message: MailMessage, campaign: Campaign, cache_dir: Path | None = 
         late_batch=batch.late_batch,
         late=batch.late,
         sent_at=sent,
-        timing_note="\n".join(n for n in (timing.note, batch.note) if n) or None,
+        timing_note=coordinator_note(timing.note, batch.note),
         profile=campaign.name,
     )
 
@@ -104,6 +104,11 @@ def collect_links(message: MailMessage, materials: list[Material]) -> list[Share
     """Share links from the bodies and from every material's text and hyperlinks, by one finder and pairing."""
     bodies = [(message.text, [], "正文"), (html_text(message.html), [], "正文(HTML)")]
     return links_in_mail(bodies, [(m.text, m.hyperlinks, m.filename) for m in materials])
+
+
+def coordinator_note(*notes: str | None) -> str | None:
+    """The notes a coordinator reads on a submission (clock, stated period, ignored Reply-To), one line."""
+    return "；".join(n for n in notes if n) or None
 
 
 def not_a_submission(sub: Submission, own_address: str) -> str | None:
@@ -234,7 +239,7 @@ class Pipeline:
         defects = judge(sub, campaign)
         place_in_collection(sub, known.answers_our_notice)
         sub.held = sender_not_allowed(sub, campaign.roster)
-        sub.timing_note = "；".join(filter(None, [sub.timing_note, ignored_reply_to(sub, campaign)])) or None
+        sub.timing_note = coordinator_note(sub.timing_note, ignored_reply_to(sub, campaign))
         return defects, "review" if sub.held else verdict(defects)
 
     def _file_review(self, sub: Submission, raw_sha: str, source: str, why: str) -> Outcome:
