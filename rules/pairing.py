@@ -129,6 +129,20 @@ def _pair_with_words(scans: list[_ScanForm], groups: list[FormGroup]) -> set[int
     return placed
 
 
+def _misread_kind(scan: _ScanForm, groups: list[FormGroup]) -> FormGroup | None:
+    """A Word form of another kind, still without pages of the scan's sort, whose name the scan shows closely.
+
+    The title line is small print at the top of a photographed page; when
+    OCR takes 培训项目 for 案例, the name (in larger, boxed print) still
+    says which form this is. Only a close name match counts, so a unit's
+    real case and course of one theme are not merged.
+    """
+    scored = [(similarity(scan.name, g.name) or 0.0, n) for n, g in enumerate(groups)
+              if g.word is not None and g.kind != scan.kind and not _holds(g, scan)]
+    best = max(scored, default=None)
+    return groups[best[1]] if best and best[0] >= DUPLICATE else None
+
+
 def _same_form(scan: _ScanForm, groups: list[FormGroup]) -> FormGroup | None:
     """A Word-less group this scan is another copy of: same kind, a name that matches well."""
     scored = [(similarity(scan.name, g.name) or 0.0, n) for n, g in enumerate(groups)
@@ -142,9 +156,10 @@ def pair_forms(materials: list[Material]) -> list[FormGroup]:
 
     Pure: materials are not changed. Best name matches pair first; a scan
     left over pairs with a still unpaired Word form of the same kind (its
-    differing name is then reported by ``check_scan_name``); a scan with no
-    Word form of its kind joins the Word-less group of the same form, or
-    becomes a group of its own.
+    differing name is then reported by ``check_scan_name``), else with an
+    unpaired Word form of another kind whose name it shows closely (its
+    title misread); a scan with no Word form joins the Word-less group of
+    the same form, or becomes a group of its own.
     """
     groups = [FormGroup(m.form.kind, m.form.title, m) for m in materials if m.form is not None]
     scans = _scan_forms(materials)
@@ -153,7 +168,7 @@ def pair_forms(materials: list[Material]) -> list[FormGroup]:
         if i in placed or scan.kind is None:  # no title and no Word form of its name: not known to be a form
             continue
         twin = next((g for g in groups if g.kind == scan.kind and g.word and not _holds(g, scan)), None)
-        twin = twin or _same_form(scan, groups)
+        twin = twin or _misread_kind(scan, groups) or _same_form(scan, groups)
         if twin:
             _attach(twin, scan)
         else:

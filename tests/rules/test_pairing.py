@@ -170,3 +170,17 @@ def test_a_scan_of_a_genuinely_different_form_of_the_same_kind_does_not_pair_by_
     assert {g.word.filename: [m.filename for m, _ in g.scan_pages] for g in groups} == {
         "案例.docx": [], "案例二.docx": ["盖章件.jpg"]}
 
+
+
+def test_a_scan_whose_title_was_misread_as_another_kind_pairs_by_the_name_it_shows():
+    case = word("case", CASE, "案例.docx")
+    misread = scan("案例盖章件.jpg", stamped(0, "project", CASE))
+    groups = pair_forms([case, misread])
+    assert [(g.kind, [m.filename for m, _ in g.scan_pages]) for g in groups] == [("case", ["案例盖章件.jpg"])]
+    assert told(submission(case, misread, declared=1)) == []
+
+
+def test_a_scan_of_another_kind_with_another_name_is_not_taken_for_the_word_forms_scan():
+    case = word("case", CASE, "案例.docx")
+    course_scan = scan("课程盖章件.jpg", stamped(0, "course", COURSE))
+    assert sorted(errors(submission(case, course_scan, declared=1))) == ["SCAN_MISSING", "WORD_MISSING"]
