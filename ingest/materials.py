@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from parsers.facts import Attachment, Material, StatsTable, UnreadableFile
+from parsers.facts import FORM_KINDS, Attachment, Material, StatsTable, UnreadableFile
 from parsers.media import read_photo, read_video
 from parsers.scan_source import electronic_signature
+from parsers.sniff import content_extension
 from parsers.stats import Grid, read_grids, read_listing, read_stats
+from parsers.stats_pdf import read_pdf_stats
 from parsers.word import count_chars
 from rules.campaign import Campaign
 from rules.profile import ReportSpec, StatsSpec
@@ -45,10 +47,41 @@ def _ext(filename: str) -> str:
     return PurePath(filename).suffix.lower()
 
 
-def stats_table(reader: AttachmentReader, index: int, spec: StatsSpec) -> StatsTable | None:
+def _wanted(spec: StatsSpec) -> tuple[dict[str, list[str]], tuple[str, list[str]] | None]:
     columns = {c.name: c.spellings() for c in spec.columns}
     label = (spec.label_column, [spec.label_column, *spec.label_spellings]) if spec.label_column else None
-    return read_stats(reader.grids(index), columns, label)
+    return columns, label
+
+
+def stats_table(reader: AttachmentReader, index: int, spec: StatsSpec) -> StatsTable | None:
+    return read_stats(reader.grids(index), *_wanted(spec))
+
+
+def pdf_stats_table(materials: list[Material], attachments: list[Attachment], spec: StatsSpec) -> None:
+    """The table's figures from a PDF of it (a text layer, printed and sealed), when no workbook carries them.
+
+    A workbook beside the PDF stays the table judged and the PDF its sealed
+    copy only (one cause, one defect); of several PDFs, the first read. A
+    PDF is a candidate when its name or text names the table and it is not a
+    scanned form; one that cannot be read with confidence stays a copy of the
+    table whose figures are not read, as before.
+    """
+    if any(m.stats is not None for m in materials):
+        return
+    words = [w for w in (*spec.name_words, spec.title) if w]
+    for m, att in zip(materials, attachments):
+        scanned_form = m.scan is not None and any(p.form_kind in FORM_KINDS for p in m.scan.pages)
+        if (m.unreadable or m.form is not None or scanned_form or m.kind not in ("other", "summary", "scan")
+                or content_extension(att.data, att.filename) != ".pdf"):
+            continue
+        heading = "".join(m.text.split())[:HEADING_CHARS]
+        if not any(w in att.filename or w in heading for w in words):
+            continue
+        table = read_pdf_stats(att.filename, att.data, *_wanted(spec))
+        if table is not None:
+            table.sealed = m.signed or (m.scan is not None and any(p.seal.found for p in m.scan.pages))
+            m.kind, m.stats = "stats", table
+            return
 
 
 def report_role(material: Material, reports: list[ReportSpec]) -> ReportSpec | None:
@@ -74,6 +107,8 @@ def enrich(materials: list[Material], reader: AttachmentReader, campaign: Campai
             _enrich_one(m, att, index, reader, campaign, photos_wanted)
         except UnreadableFile as exc:
             m.unreadable = str(exc)
+    if campaign.stats is not None:
+        pdf_stats_table(materials, reader.attachments, campaign.stats)
 
 
 def _enrich_one(m: Material, att: Attachment, index: int, reader: AttachmentReader, campaign: Campaign,

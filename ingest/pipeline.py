@@ -22,7 +22,8 @@ from ingest.linkcheck import check_links
 from ingest.materials import AttachmentReader, enrich
 from ingest.routing import route
 from notifier.autoreply import automated_reason
-from notifier.outbox import Outgoing, outgoing
+from notifier.outbox import outgoing
+from storage.models import Outgoing
 from notifier.notices import compose_coordinator_note
 from notifier.recipients import ignored_reply_to, reply_address, roster_unit
 from notifier.reply import compose_reply, reply_template

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from ingest.config import Settings
-from notifier.outbox import Outgoing, outgoing
+from notifier.outbox import outgoing
+from storage.models import Outgoing
 from notifier.notices import compose_reminder
 from rules import clock
 from storage.collection import load_collection

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from rules import clock
 from storage.files import atomic_write
+from storage.models import Outgoing
 
 SAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 MAX_ID_CHARS = 80
@@ -31,17 +32,6 @@ def _safe_id(message_id: str) -> str:
     raw = message_id.strip().strip("<>")
     safe = SAFE_CHARS.sub("_", raw).strip("._")[:MAX_ID_CHARS]
     return safe or uuid.uuid4().hex
-
-
-@dataclass
-class Outgoing:
-    """A composed mail waiting in the outgoing table: what, to whom, and the key that makes it unique."""
-
-    key: str
-    kind: str  # receipt / defects / late / note / digest / reminder
-    to: list[str]
-    message_id: str
-    raw: bytes
 
 
 def outgoing(msg: EmailMessage, key: str, kind: str) -> Outgoing:

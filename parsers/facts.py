@@ -157,6 +157,7 @@ class StatsTable:
     unit: str | None = None  # 填报单位, from the header
     missing_columns: list[str] = field(default_factory=list)
     sealed: bool = False  # a seal image in the workbook, or an electronic signature in the file
+    read_from: str = "workbook"  # "pdf": figures read from the text layer of a PDF sent alone
 
     def body(self) -> list[StatsRow]:
         return [r for r in self.rows if not r.is_total]

@@ -40,6 +40,7 @@ class Grid:
     cells: list[list[str]]
     in_document: bool = False  # a Word table: columns are named 第N列, not letters
     has_images: bool = False  # the sheet carries pictures (a seal image, say)
+    row_offset: int = 0  # rows put above the table (a PDF's heading lines): not counted in its row numbers
 
 
 def read_grids(data: bytes, filename: str) -> list[Grid]:
@@ -212,7 +213,7 @@ def _table(grid: Grid, top: int, depth: int, found: dict[str, int], figures: lis
         if not name and not any(raw.values()):
             continue
         is_total = bool(_TOTAL.match(comparable(name))) or any(_TOTAL.match(comparable(t)) for t in texts[:first_figure])
-        table.rows.append(StatsRow(row=r + 1, label=name.strip(), raw=raw,
+        table.rows.append(StatsRow(row=r + 1 - grid.row_offset, label=name.strip(), raw=raw,
                                    values={n: figure(v) for n, v in raw.items()}, is_total=is_total))
     return table
 

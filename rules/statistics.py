@@ -16,7 +16,8 @@ def _tables(sub: Submission) -> list[tuple[Material, StatsTable]]:
 
 
 def _where(m: Material, table: StatsTable, row: StatsRow, column: str) -> str:
-    return f"{m.filename} {table.sheet} 第{row.row}行 {column}（{table.column_letters.get(column, '')}列）"
+    letter = table.column_letters.get(column, "")
+    return f"{m.filename} {table.sheet} 第{row.row}行 {column}（{letter if letter.endswith('列') else letter + '列'}）"
 
 
 def _sealed_copy(sub: Submission, campaign: Campaign) -> Material | None:
@@ -57,8 +58,8 @@ def check_stats_invalid(sub: Submission, campaign: Campaign) -> Iterator[Defect]
         return
     for m, table in _tables(sub):
         for column in table.missing_columns:
-            if column == campaign.stats.label_column:
-                continue
+            if column == campaign.stats.label_column or table.read_from == "pdf":
+                continue  # a column a PDF seems to lack may be lost in extraction: never a notice from that
             yield Defect("STATS_INVALID", "error",
                          f"《{m.filename}》的统计表中没有找到“{column}”一栏，请按通知所附表格式补齐该栏后重新发送。",
                          f"{m.filename} {table.sheet} {column}")
@@ -113,8 +114,8 @@ def check_stats_seal(sub: Submission, campaign: Campaign) -> Iterator[Defect]:
     if spec is None or spec.seal != "electronic":
         return
     for m, table in _tables(sub):
-        if table.sealed or _sealed_copy(sub, campaign):
-            continue
+        if table.sealed or table.read_from == "pdf" or _sealed_copy(sub, campaign):
+            continue  # a PDF sent alone is the printed copy: its seal is not judged, as before its figures were read
         yield Defect("STAMP_MISSING", "error",
                      f"《{m.filename}》（{spec.title}）没有电子印章。请在表格中加盖单位电子章，"
                      "或另附加盖电子印章的 PDF/OFD 版本一并发送。", m.filename)

@@ -14,10 +14,9 @@ from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, create_engine, select
 
-from notifier.outbox import Outgoing
 from parsers.facts import Defect, Submission
 from storage.mapping import StoredSubmission, finding_rows, judged_fields, outgoing_row, stored_submission
-from storage.models import DefectRecord, LinkRecord, MaterialRecord, OutgoingRecord, SubmissionRecord
+from storage.models import DefectRecord, LinkRecord, MaterialRecord, Outgoing, OutgoingRecord, SubmissionRecord
 from storage.schema import ensure_schema
 
 ACTIVE = ("accepted", "defective")

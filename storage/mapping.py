@@ -13,7 +13,7 @@ from datetime import datetime
 
 from parsers.facts import (ApplicationForm, Defect, MailMessage, Material, PhotoInfo, ScanPage, ScanReading,
                            SealFinding, ShareLink, StatsRow, StatsTable, SubjectInfo, Submission, VideoInfo)
-from notifier.outbox import Outgoing
+from storage.models import Outgoing
 from rules.clock import now
 from rules.unit_names import normalise_unit
 from storage.models import DefectRecord, LinkRecord, MaterialRecord, OutgoingRecord, SubmissionRecord

@@ -8,10 +8,11 @@ batch points the earlier one at itself through `superseded_by`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, TypeDecorator, UniqueConstraint, text
+from sqlalchemy import JSON, Column, DateTime, Index, Integer, LargeBinary, Text, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from rules.clock import now as utcnow
@@ -238,3 +239,26 @@ class ChoreRecord(SQLModel, table=True):
     key: str = Field(sa_column=Column(Text, unique=True, nullable=False))
     done_at: datetime = _moment_now()
     outcome: str = Field(default="", sa_column=Column(Text))
+
+
+class UserRecord(SQLModel, table=True):
+    __tablename__ = "console_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    role: str = "viewer"
+    password_hash: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    password_set_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    session_version: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+
+
+@dataclass
+class Outgoing:
+    """A composed mail waiting in the outgoing table: what, to whom, and the key that makes it unique."""
+
+    key: str
+    kind: str  # receipt / defects / late / note / digest / reminder
+    to: list[str]
+    message_id: str
+    raw: bytes

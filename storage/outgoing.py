@@ -23,7 +23,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from notifier.outbox import Outgoing
+from storage.models import Outgoing
 from rules import clock
 from storage.database import Database
 from storage.mapping import outgoing_row

@@ -22,7 +22,6 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401 - registers every table on SQLModel.metadata
-import storage.users  # noqa: F401 - the console's accounts
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BASELINE = "0001"  # the schema of databases made before migrations existed

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Column, Integer, Text, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Session, select
 
 from rules import clock
-from storage.models import UTCDateTime
+from storage.models import UserRecord
 
 if TYPE_CHECKING:
     from storage.database import Database
@@ -31,18 +31,6 @@ ROLES = ("coordinator", "viewer")
 NAME_MAX = 64
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("no such user: spend the same time as a real check")
-
-
-class UserRecord(SQLModel, table=True):
-    __tablename__ = "console_user"
-
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(sa_column=Column(Text, unique=True, nullable=False))
-    role: str = "viewer"
-    password_hash: str = Field(sa_column=Column(Text, nullable=False))
-    created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
-    password_set_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
-    session_version: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ labels broken over lines inside a cell and units in brackets, full-width or
 half-width. Units fill it in three ways: keeping the merges, typing the same
 label into every cell of a merged area, or typing a parent once and leaving
 the cells on its right blank. Each is built here, as .xlsx (openpyxl), as .xls
-(LibreOffice) and as the sealed PDF a unit prints from it (reportlab).
+(LibreOffice) and as the sealed PDF a unit prints from it (reportlab); 台州's table as a PDF too.
 """
 
 from __future__ import annotations
@@ -66,10 +66,7 @@ def putuo_notice_table(street: str = "长征镇", figures: list | None = None, *
     figures = list(figures if figures is not None else FIGURES)
     top, sub, merges = _header_rows(layout, drop)
     if drop is not None:
-        labels = [c for _, children in NOTICE_HEADER for c in (children or [None])]
-        parents = [p for p, children in NOTICE_HEADER for _ in (children or [None])]
-        index = labels.index(drop) if drop in labels else parents.index(drop)
-        figures.pop(index - 1)  # the first column is 街镇
+        figures.pop(_column_of(drop) - 1)  # the first column is 街镇
     book = Workbook()
     sheet = book.active
     sheet.title = "统计表"
@@ -91,36 +88,76 @@ def putuo_notice_table(street: str = "长征镇", figures: list | None = None, *
     return out.getvalue() if fmt == "xlsx" else convert_with_libreoffice(out.getvalue(), "xlsx", fmt)
 
 
-def putuo_notice_pdf(street: str = "长征镇", figures: list | None = None, *, seal: bytes | None = None) -> bytes:
-    """The table as a unit prints it to PDF, merged header cells drawn as spans, the seal picture over 填报单位."""
+def putuo_notice_pdf(street: str = "长征镇", figures: list | None = None, *, seal: bytes | None = None,
+                     layout: str = "merged", drop: str | None = None) -> bytes:
+    """The table as a unit prints it to PDF, the seal picture over 填报单位; merged header cells drawn as spans."""
+    figures = [str(v) for v in (figures if figures is not None else FIGURES)]
+    top, sub, merges = _header_rows(layout, drop)
+    if drop is not None:
+        figures.pop(_column_of(drop) - 1)
+    return table_pdf("普陀区“智慧助老”行动统计表", [f"填报单位（盖章）：{street}人民政府"],
+                     [[t or "" for t in top], [s or "" for s in sub], [street, *figures]],
+                     [_span(area) for area in merges], seal)
+
+
+def _column_of(label: str) -> int:
+    """Where a label as printed stands among the table's columns (0 is 街镇)."""
+    labels = [c for _, children in NOTICE_HEADER for c in (children or [None])]
+    parents = [p for p, children in NOTICE_HEADER for _ in (children or [None])]
+    return labels.index(label) if label in labels else parents.index(label)
+
+
+def _span(area: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """A sheet's merged area of the header (rows 4-5) as a reportlab span (column, row) of the table."""
+    from openpyxl.utils.cell import range_boundaries
+
+    c0, r0, c1, r1 = range_boundaries(area)
+    return (c0 - 1, r0 - 4), (c1 - 1, r1 - 4)
+
+
+def taizhou_table_pdf(bureau: str = "黄岩区教育局", quarter: str = "2021年第二季度", *,
+                      rows: list[list] | None = None, seal: bytes | None = None) -> bytes:
+    """台州 进展情况统计表 printed to PDF: the quarter beside 填报单位, a merged two-row header, units, 合计."""
+    from ingest.samples.tables import TAIZHOU_ROWS, TAIZHOU_UNITS
+
+    rows = rows if rows is not None else TAIZHOU_ROWS
+    total = [sum(column) for column in zip(*rows)] if all(isinstance(v, int) for r in rows for v in r) else []
+    header = [["提供服务的单位", "应用类短期培训", "", "“三入”服务培训", "", "建设智能技术\n应用视频（个）",
+                "纸媒教材\n（本）", "优秀工作\n案例（个）"], ["", "（场）", "（人次）", "（场次）", "（人次）", "", "", ""]]
+    body = [[unit, *map(str, figures)] for unit, figures in zip(TAIZHOU_UNITS, rows)]
+    spans = [((1, 0), (2, 0)), ((3, 0), (4, 0))] + [((c, 0), (c, 1)) for c in (0, 5, 6, 7)]
+    return table_pdf("台州市“智慧助老”行动进展情况统计表", [f"填报单位（盖章）：{bureau}        {quarter}"],
+                     [*header, *body, ["合  计", *map(str, total)]], spans, seal)
+
+
+def table_pdf(title: str, lines: list[str], cells: list[list[str]], spans: list, seal: bytes | None) -> bytes:
+    """One landscape page as Excel/WPS prints a sheet: title, the lines under it, the ruled table, a seal picture."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
     from reportlab.platypus import Table, TableStyle
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    figures = [str(v) for v in (figures if figures is not None else FIGURES)]
-    top, sub, _ = _header_rows("merged", None)
-    spans = [("SPAN", (3, 0), (5, 0)), ("SPAN", (6, 0), (8, 0))]
-    spans += [("SPAN", (c, 0), (c, 1)) for c in (0, 1, 2, 9, 10, 11)]
-    table = Table([[t or "" for t in top], [s or "" for s in sub], [street, *figures]])
+    table = Table(cells)
     table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), "STSong-Light", 9), ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                               ("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), *spans]))
+                               ("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                               *[("SPAN", a, b) for a, b in spans]]))
     buf = io.BytesIO()
-    from reportlab.pdfgen import canvas
-
     page = canvas.Canvas(buf, pagesize=landscape(A4))
     width, height = landscape(A4)
     page.setFont("STSong-Light", 18)
-    page.drawCentredString(width / 2, height - 60, "普陀区“智慧助老”行动统计表")
+    page.drawCentredString(width / 2, height - 60, title)
     page.setFont("STSong-Light", 11)
-    page.drawString(40, height - 90, f"填报单位（盖章）：{street}人民政府")
+    for n, line in enumerate(lines):
+        page.drawString(40, height - 90 - 16 * n, line)
     _, h = table.wrapOn(page, width - 80, height)
-    table.drawOn(page, 40, height - 110 - h)
+    table.drawOn(page, 40, height - 110 - 16 * (len(lines) - 1) - h)
     if seal is not None:
         page.drawImage(ImageReader(io.BytesIO(seal)), 120, height - 150, 110, 110, mask="auto")
+    page.drawString(40, 60, "填表人：王敏        联系电话：021-62501234")
     page.showPage()
     page.save()
     return buf.getvalue()

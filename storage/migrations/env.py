@@ -7,7 +7,6 @@ and passes the open connection in `config.attributes["connection"]`.
 from alembic import context
 
 import storage.models  # noqa: F401 - registers every table on SQLModel.metadata
-import storage.users  # noqa: F401 - the console's accounts
 from sqlmodel import SQLModel
 
 connection = context.config.attributes["connection"]

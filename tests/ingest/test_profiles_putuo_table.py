@@ -44,8 +44,13 @@ def judge(tmp_path, photos):
     return run
 
 
-def _sealed_pdf() -> tuple[str, bytes]:
-    return f"{STREET}智慧助老统计表（盖章）.pdf", putuo_notice_pdf(STREET, seal=seal_png(f"{STREET}人民政府"))
+def _sealed_pdf(figures: list | None = None, layout: str = "merged") -> tuple[str, bytes]:
+    return (f"{STREET}智慧助老统计表（盖章）.pdf",
+            putuo_notice_pdf(STREET, figures, seal=seal_png(f"{STREET}人民政府"), layout=layout))
+
+
+def _stats(outcome):
+    return [m.stats for m in outcome.submission.materials if m.stats is not None]
 
 
 @pytest.mark.parametrize("layout, fmt", [("merged", "xlsx"), ("typed", "xlsx"), ("blank", "xlsx"),
@@ -58,9 +63,39 @@ def test_the_notices_table_is_accepted_with_its_figures_however_its_header_was_k
     assert stats.rows[0].label == STREET and stats.rows[0].values == EXPECTED
 
 
-def test_the_notices_table_printed_to_a_sealed_pdf_alone_is_accepted(judge):
-    outcome = judge([_sealed_pdf()])
+@pytest.mark.parametrize("layout", ["merged", "blank", "typed"])
+def test_the_notices_table_printed_to_a_sealed_pdf_alone_is_accepted_with_its_figures_read(judge, layout):
+    outcome = judge([_sealed_pdf(layout=layout)])
     assert outcome.status == "accepted", [(d.code, d.message) for d in outcome.defects]
+    [stats] = _stats(outcome)
+    assert stats.read_from == "pdf" and stats.rows[0].label == STREET and stats.rows[0].values == EXPECTED
+
+
+def test_a_figure_that_is_not_a_number_in_a_sealed_pdf_alone_is_named(judge):
+    figures = list(FIGURES)
+    figures[5] = "约40"  # 配送资源数：线下课程
+    outcome = judge([_sealed_pdf(figures)])
+    assert outcome.status == "defective"
+    invalid = [d for d in outcome.defects if d.code == "STATS_INVALID"]
+    assert len(invalid) == 1, invalid
+    assert "“配送资源数：线下课程”填写的是“约40”" in invalid[0].message and STREET in invalid[0].message
+
+
+def test_a_bad_figure_in_the_workbook_and_its_sealed_pdf_is_one_defect_from_the_workbook(judge):
+    figures = list(FIGURES)
+    figures[5] = "约40"
+    table = (f"{STREET}智慧助老统计表.xlsx", putuo_notice_table(STREET, figures))
+    outcome = judge([_sealed_pdf(figures), table])
+    invalid = [d for d in outcome.defects if d.code == "STATS_INVALID"]
+    assert len(invalid) == 1 and ".xlsx" in invalid[0].message, invalid
+    assert [s.read_from for s in _stats(outcome)] == ["workbook"]
+
+
+def test_a_sealed_pdf_alone_whose_columns_are_not_all_read_stays_a_copy_without_a_defect(judge):
+    name, _ = _sealed_pdf()
+    outcome = judge([(name, putuo_notice_pdf(STREET, seal=seal_png(f"{STREET}人民政府"), drop="区机构"))])
+    assert outcome.status == "accepted", [(d.code, d.message) for d in outcome.defects]
+    assert _stats(outcome) == []
 
 
 def test_a_column_really_left_out_is_named_in_the_notices_words(judge):

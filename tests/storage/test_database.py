@@ -8,7 +8,7 @@ import pytest
 
 from parsers.facts import ApplicationForm, Defect, MailMessage, Material, ShareLink, SubjectInfo, Submission
 from rules.collection import place_in_collection
-from notifier.outbox import Outgoing
+from storage.models import Outgoing
 from storage.outgoing import queue
 from storage.files import FileStore, sha256_hex
 
