@@ -7,24 +7,18 @@ Secrets come from the environment, never from the file.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from ingest import profile_files, service_config
-from ingest.linkcheck import LinkCheckSettings
+from ingest.linkcheck.base import LinkCheckSettings
 from notifier.reply import ReplyIdentity
 from parsers.archive import ArchiveLimits
 from parsers.limits import WORKER_MEMORY_FLOOR_MB, ReadingLimits
-from rules import clock
 from rules.campaign import Campaign
 from rules.units import roster_from_config
-
-_CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:(\d{1,2})\s*[:：时]\s*(\d{2})\s*分?)?\s*$")
 
 
 @dataclass
@@ -54,7 +48,7 @@ class Settings:
         """An active profile by name, else a built-in one (for `intake assign`); None when unknown."""
         found = next((c for c in self.profiles() if c.name == name), None)
         if found is None and name in profile_files.builtin_names():
-            found = profile_files.load_profiles([name], None, {}, deadline)[0]
+            found = profile_files.load_profiles([name], None, {})[0]
             found.check_links_online = self.campaign.check_links_online
             found.roster = self.campaign.roster if self.campaign.roster.units else found.roster
         return found
@@ -116,7 +110,7 @@ def _campaigns(defaults: dict, user: dict, base: Path, chosen: list[str] | None)
         overrides = _merge(defaults.get("campaign", {}), overrides)
     if "name" in overrides:  # [campaign] name was always the collection's title, not a profile name
         overrides.setdefault("title", overrides.pop("name"))
-    return profile_files.load_profiles(names, base, overrides, deadline)
+    return profile_files.load_profiles(names, base, overrides)
 
 
 def _merge(base: dict, over: dict) -> dict:
@@ -193,30 +187,3 @@ def _whole_numbers(section: dict, kind, table: str):
     if any(v < 1 for v in values.values()):
         raise ConfigError(f"{table}有误：各项应为正整数。")
     return kind(**values)
-
-
-def deadline(value: object, tz: ZoneInfo) -> datetime:
-    """A deadline as the notice writes it, as an aware moment.
-
-    A day alone ("2022-05-05", a TOML date, "2022年5月5日") runs to 23:59:59
-    that day; a time without a zone ("2022-05-05T17:00") is in the campaign's
-    zone; a time with an offset stays as written.
-    """
-    if isinstance(value, datetime):
-        return clock.localize(value, tz)
-    if isinstance(value, date):
-        return clock.end_of_day(value, tz)
-    text = str(value).strip()
-    if found := _CN_DATE.match(text):
-        year, month, day, hour, minute = found.groups()
-        if hour is None:
-            return clock.end_of_day(date(int(year), int(month), int(day)), tz)
-        return datetime(int(year), int(month), int(day), int(hour), int(minute), tzinfo=tz)
-    try:
-        return deadline(date.fromisoformat(text), tz)
-    except ValueError:
-        pass
-    try:
-        return clock.localize(datetime.fromisoformat(text), tz)
-    except ValueError:
-        raise ValueError(f"无法识别截止时间 {value!r}") from None

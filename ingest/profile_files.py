@@ -64,7 +64,7 @@ def _parse(text: str, name: str) -> dict:
         raise ProfileError(f"征集配置“{name}”不是有效的 TOML：{exc}") from exc
 
 
-def load_profiles(names: list[str], base: Path | None, overrides: dict, deadline) -> list[Campaign]:
+def load_profiles(names: list[str], base: Path | None, overrides: dict) -> list[Campaign]:
     """The active campaigns, in order; `overrides` (a `[campaign]` table) applies to the first."""
     if not names:
         raise ProfileError("profiles 不能为空：请至少写一个征集配置，如 profiles = [\"liaoning-2022\"]。")
@@ -72,7 +72,7 @@ def load_profiles(names: list[str], base: Path | None, overrides: dict, deadline
     for index, name in enumerate(names):
         source = read_profile(str(name), base)
         data = _deep_merge(source.data, overrides) if index == 0 else source.data
-        campaigns.append(campaign_from(data, deadline, fallback_name=Path(str(name)).stem))
+        campaigns.append(campaign_from(data, fallback_name=Path(str(name)).stem))
     seen = [c.name for c in campaigns]
     if len(set(seen)) != len(seen):
         raise ProfileError(f"征集配置的名称重复：{'、'.join(seen)}（每个配置的 name 须不同）。")
@@ -81,11 +81,10 @@ def load_profiles(names: list[str], base: Path | None, overrides: dict, deadline
 
 def describe_builtins() -> list[dict]:
     """Each built-in profile in words: name, title, notice, deadlines, requirements (for `intake profiles`)."""
-    from ingest.config import deadline
 
     out = []
     for name in builtin_names():
-        campaign = load_profiles([name], None, {}, deadline)[0]
+        campaign = load_profiles([name], None, {})[0]
         out.append({"name": campaign.name, "title": campaign.title, "notice": campaign.notice,
                     "deadlines": _deadline_words(campaign), "requirements": campaign.requirements,
                     "checks": list(campaign.checks or [])})
@@ -109,15 +108,15 @@ def _deep_merge(base: dict, over: dict) -> dict:
     return merged
 
 
-def campaign_from(data: dict, deadline, fallback_name: str = "custom") -> Campaign:
-    """A Campaign from a profile's keys; `deadline(value, tz)` reads a deadline as the config does."""
+def campaign_from(data: dict, fallback_name: str = "custom") -> Campaign:
+    """A Campaign from a profile's keys, its deadlines read as `clock.deadline` reads them."""
     where = data.get("name", fallback_name)
     try:
         tz = clock.zone(str(data.get("timezone") or clock.DEFAULT_ZONE))
     except ValueError as exc:
         raise ProfileError(f"征集配置“{where}”的时区配置有误：{exc}（请写 IANA 时区名，如 Asia/Shanghai）") from exc
     try:
-        batches = [Batch(b["name"], deadline(b["deadline"], tz)) for b in data.get("batches", [])]
+        batches = [Batch(b["name"], clock.deadline(b["deadline"], tz)) for b in data.get("batches", [])]
         batches += recurring_batches(data.get("recurring"), tz)
     except (KeyError, TypeError, ValueError) as exc:
         raise ProfileError(f"征集配置“{where}”的批次配置有误：{exc}（每个批次需要 name 和 deadline，"

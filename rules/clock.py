@@ -10,6 +10,7 @@ clock except `now()`, and nothing guesses a zone for a naive datetime except
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -99,3 +100,33 @@ def day_word(day: date, tz: ZoneInfo, at: datetime | None = None) -> str:
     """How a text written at `at` (default: now) names `day`: 今天, 昨天, or the date itself."""
     offset = (local_day(at or now(), tz) - day).days
     return {0: "今天", 1: "昨天"}.get(offset, cn_date(day))
+
+
+_CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:(\d{1,2})\s*[:：时]\s*(\d{2})\s*分?)?\s*$")
+
+
+def deadline(value: object, tz: ZoneInfo) -> datetime:
+    """A deadline as the notice writes it, as an aware moment.
+
+    A day alone ("2022-05-05", a TOML date, "2022年5月5日") runs to 23:59:59
+    that day; a time without a zone ("2022-05-05T17:00") is in the campaign's
+    zone; a time with an offset stays as written.
+    """
+    if isinstance(value, datetime):
+        return localize(value, tz)
+    if isinstance(value, date):
+        return end_of_day(value, tz)
+    text = str(value).strip()
+    if found := _CN_DATE.match(text):
+        year, month, day, hour, minute = found.groups()
+        if hour is None:
+            return end_of_day(date(int(year), int(month), int(day)), tz)
+        return datetime(int(year), int(month), int(day), int(hour), int(minute), tzinfo=tz)
+    try:
+        return deadline(date.fromisoformat(text), tz)
+    except ValueError:
+        pass
+    try:
+        return localize(datetime.fromisoformat(text), tz)
+    except ValueError:
+        raise ValueError(f"无法识别截止时间 {value!r}") from None

@@ -11,7 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ingest.linkcheck import LinkCheckSettings, check_links
+from ingest.linkcheck import check_links
+from ingest.linkcheck.base import LinkCheckSettings
 from parsers.facts import MailMessage, ShareLink, SubjectInfo, Submission
 from parsers.links import find_links
 from rules.campaign import Campaign
