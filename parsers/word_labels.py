@@ -63,7 +63,10 @@ _END = r"\s*(?P<sep>[:：]|\n|$)"
 _OPINION = re.compile(_NUMBERING + r"(?P<label>(?:[^\s：:（(，。；;]\s*){2,20}?意\s*见)" + _HINT + _END, re.S)
 # Who gives an opinion row: keeps a content line such as "征求学员意见" from being a label.
 _OPINION_BODIES = ("单位", "中心", "部门", "机构", "教育局", "教育厅", "主管", "学校", "学院")
-_SHARE = re.compile(_NUMBERING + r"是\s*否\s*同\s*意[^：:\n☐□☑■√✔☒]{0,40}?共\s*享" + _HINT + r"\s*[:：]?", re.S)
+# The sharing question, however a province words it: …纳入平台共享, …公开推广, …在平台公开, …推广使用.
+_SHARE_WORDS = r"(?:共\s*享|公\s*开|推\s*广|使\s*用)"
+_SHARE = re.compile(_NUMBERING + rf"是\s*否\s*同\s*意[^：:\n☐□☑■√✔☒]{{0,40}}?{_SHARE_WORDS}(?:\s*{_SHARE_WORDS})*"
+                    + _HINT + r"\s*[:：]?", re.S)
 
 
 @dataclass

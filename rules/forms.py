@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Iterable
 
 from parsers.facts import FORM_TITLES, Defect, Material, Submission
@@ -158,9 +159,12 @@ _LANDLINE = re.compile(
     r"(?:[（(]0\d{2,3}[）)]-?|0\d{2,3}-?)[2-9]\d{6,7}(?:(?:转|分机|ext\.?|x|#|-)\d{1,6})?", re.I
 )
 _COUNTRY = re.compile(r"^[（(]?(?:\+|00)?86[）)]?[\s-]*")
-# Between numbers: a separator, or a label such as 手机/座机/办公室 before the next number (转/分机 is an extension).
+# Between numbers: a separator, a label such as 手机/座机/办公室 before the next number (转/分机 is an
+# extension), or a bracketed word after one (`0574-87654321（办）13812345678（手机）`).
 _NUMBER_SEPARATORS = re.compile(
-    r"[/、,;]|或|(?<![\u4e00-\u9fff])(?!(?:转|分机)\s*\d)[\u4e00-\u9fff]+[:：]?(?=\s*[\d+(（])")
+    r"[/、,;]|或|[（(][\u4e00-\u9fff]{1,6}[）)]"
+    r"|(?<![\u4e00-\u9fff])(?!(?:转|分机)\s*\d)[\u4e00-\u9fff]+[:：]?(?=\s*[\d+(（])")
+_MAX_PIECES = 12  # space-separated pieces of one cell tried as numbers; a phone cell is never longer
 
 
 def valid_phone(text: str) -> bool:
@@ -178,10 +182,25 @@ def valid_phone(text: str) -> bool:
 def _valid_part(part: str) -> bool:
     number = re.sub(r"^[^\d+（(]*", "", part.strip())  # "手机：", "办公室电话"
     number = re.sub(r"[^\d]*$", "", number)  # "（办）", trailing punctuation
-    if _valid_number(number):
-        return True
-    pieces = number.split()
-    return len(pieces) > 1 and all(_valid_number(p) for p in pieces)
+    return _valid_number(number) or _numbers_between_spaces(number.split())
+
+
+def _numbers_between_spaces(pieces: list[str]) -> bool:
+    """Whether the space-separated pieces group, in order, into valid numbers.
+
+    People space a number as they read it (`139 0400 1234`) and put two
+    numbers side by side the same way (`0574-87654321 139 0400 1234`): the
+    space inside a number and the one between numbers look alike.
+    """
+    if not 1 < len(pieces) <= _MAX_PIECES:
+        return False
+
+    @lru_cache(maxsize=None)
+    def grouped(start: int) -> bool:
+        return start == len(pieces) or any(
+            _valid_number(" ".join(pieces[start:end])) and grouped(end) for end in range(start + 1, len(pieces) + 1))
+
+    return grouped(0)
 
 
 def _valid_number(number: str) -> bool:

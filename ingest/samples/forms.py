@@ -172,6 +172,7 @@ def build_course_form(
     tick_style: str = "☑",
     share_consent: bool | None = True,
     consent_style: str = "tick",
+    share_label: str = SHARE_LABEL,
     leader: str = "王建华",
     leader_phone: str = "13812345678",
     contact: str = "李晓梅",
@@ -191,9 +192,13 @@ def build_course_form(
 
     `tick_style` is how the boxes are ticked: a glyph (☑ ■ √ ✔ ☒), "wingdings"
     (a Wingdings 2 symbol run), "wingdings_fe" (Wingdings F0FE), "wingdings_text"
-    (letter R in Wingdings 2) or
-    "content_control" (a Word check box control). `share_consent=None` leaves
-    both boxes empty; `consent_style="word"` writes 同意/不同意 instead of boxes.
+    (letter R in Wingdings 2), "wingdings_pua" (U+F052 typed in a Wingdings 2
+    run, as WPS saves its tick), "symbol" (Symbol's √ for the tick, □ typed
+    for the empty box) or "content_control" (a Word check box control).
+    `share_consent=None` leaves both boxes empty. `consent_style` is how the
+    sharing question is answered: "tick" (boxes before 是/否), "agree" (boxes
+    before 同意/不同意), "bracket" (是（√）否（　）) or "word" (同意/不同意
+    typed instead of boxes); `share_label` is the question as the form asks it.
     `link_text` is typed into 课程主要内容; `hyperlink` is inserted as a real link.
     """
     omit = set(omit)
@@ -209,10 +214,14 @@ def build_course_form(
         if consent_style == "word":
             p.add_run({True: "同意", False: "不同意", None: ""}[share_consent])
             return
+        if consent_style == "bracket":
+            p.add_run(f"是（{'√' if share_consent is True else '　'}）　　否（{'√' if share_consent is False else '　'}）")
+            return
+        yes, no = ("同意", "不同意") if consent_style == "agree" else ("是", "否")
         _tick(p, share_consent is True, tick_style)
-        p.add_run("是　　")
+        p.add_run(f"{yes}　　")
         _tick(p, share_consent is False, tick_style)
-        p.add_run("否")
+        p.add_run(no)
 
     body: list[Piece] = list(_paras(_blank(content, "课程主要内容", omit)))
     if link_text:
@@ -223,7 +232,7 @@ def build_course_form(
         ("pair", "课程名称", _blank(name, "课程名称", omit)),
         ("rich", "课程资源类型", write_types),
         ("pair", "申报单位", _blank(unit, "申报单位", omit)),
-        ("rich", SHARE_LABEL, write_consent),
+        ("rich", share_label, write_consent),
         *_people_rows(leader, leader_phone, contact, contact_phone, omit),
         ("pair", "核心成员", _blank(members, "核心成员", omit)),
         ("pair", "曾获奖项", _blank(awards, "曾获奖项", omit)),
@@ -427,15 +436,24 @@ def _tick(p: Paragraph, ticked: bool, style: str) -> None:
     elif style == "wingdings_fe":
         _symbol_run(p, "Wingdings", "F0FE" if ticked else "F0A8")
     elif style == "wingdings_text":
-        run = p.add_run("R" if ticked else "£")
-        fonts = OxmlElement("w:rFonts")
-        for attr in ("w:ascii", "w:hAnsi"):
-            fonts.set(qn(attr), "Wingdings 2")
-        run._r.get_or_add_rPr().append(fonts)
+        _font_run(p, "R" if ticked else "£", "Wingdings 2")
+    elif style == "wingdings_pua":
+        _font_run(p, "\uf052" if ticked else "\uf0a3", "Wingdings 2")
+    elif style == "symbol":
+        _symbol_run(p, "Symbol", "F0D6") if ticked else p.add_run("□")
     elif style == "content_control":
         _checkbox_control(p, ticked)
     else:
         raise ValueError(f"unknown tick style {style!r}")
+
+
+def _font_run(p: Paragraph, text: str, font: str) -> None:
+    """Characters in a symbol font, typed as text (not a w:sym): what the font shows is not the character."""
+    run = p.add_run(text)
+    fonts = OxmlElement("w:rFonts")
+    for attr in ("w:ascii", "w:hAnsi"):
+        fonts.set(qn(attr), font)
+    run._r.get_or_add_rPr().append(fonts)
 
 
 def _symbol_run(p: Paragraph, font: str, char: str) -> None:

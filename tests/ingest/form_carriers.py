@@ -52,6 +52,13 @@ CONSENT: dict[str, Writing] = {
     "wps-wingdings2-sym": {"tick_style": "wingdings"},
     "wps-wingdings-fe": {"tick_style": "wingdings_fe"},
     "wps-wingdings2-letter": {"tick_style": "wingdings_text"},
+    "wps-wingdings2-private-use": {"tick_style": "wingdings_pua"},
+    "symbol-font-√": {"tick_style": "symbol"},
+    "☑同意-□不同意": {"consent_style": "agree"},
+    "是（√）否（）": {"consent_style": "bracket"},
+    "公开推广-question": {"share_label": "是否同意公开推广"},
+    "平台公开-question-同意": {"share_label": "是否同意在全国老年教育公共服务平台公开", "consent_style": "agree",
+                           "tick_style": "√"},
     "ticked-否": {"share_consent": False},  # declining to share is an answer, not a defect
 }
 PHONE: dict[str, Writing] = {
@@ -65,11 +72,16 @@ PHONE: dict[str, Writing] = {
     "extension-转": {"contact_phone": "024-23456789转8012"},
     "fullwidth-digits": {"contact_phone": "０２４－２３４５６７８９"},
     "fullwidth-mobile": {"contact_phone": "１３９０４００１２３４"},
+    "landline-mobile-bracket-tags": {"contact_phone": "024-23456789（办）13904001234（手机）"},
+    "landline-then-spaced-mobile": {"contact_phone": "024-23456789 139 0400 1234"},
+    "leader-fullwidth-extension": {"leader_phone": "０２４－２３４５６７８９转８０１２"},
 }
 UNIT_WRITINGS: dict[str, Writing] = {
     "as-in-subject": {"unit": UNIT},
     "with-seal-tag": {"unit": f"{UNIT}（盖章）"},
     "spaced": {"unit": "沈阳市和平区 社区学院"},
+    "with-公章-tag-ascii": {"unit": f"{UNIT}(公章)"},
+    "without-city": {"unit": "和平区社区学院"},
 }
 WRITINGS: dict[str, Writing] = {
     **{f"consent-{k}": v for k, v in CONSENT.items()},
@@ -82,8 +94,12 @@ BROKEN: dict[str, tuple[Writing, str]] = {
     "consent-not-ticked-wingdings": ({"share_consent": None, "tick_style": "wingdings"}, "SHARE_CONSENT_MISSING"),
     "consent-not-ticked-control": ({"share_consent": None, "tick_style": "content_control"},
                                    "SHARE_CONSENT_MISSING"),
+    "consent-not-ticked-公开推广": ({"share_consent": None, "share_label": "是否同意公开推广"},
+                                "SHARE_CONSENT_MISSING"),
+    "consent-brackets-empty": ({"share_consent": None, "consent_style": "bracket"}, "SHARE_CONSENT_MISSING"),
     "phone-mobile-10-digits": ({"contact_phone": "1390400123"}, "PHONE_INVALID"),
     "phone-landline-no-area-short": ({"contact_phone": "2345678"}, "PHONE_INVALID"),
+    "phone-second-number-short": ({"contact_phone": "024-23456789 1390400123"}, "PHONE_INVALID"),
     "unit-of-another-city": ({"unit": OTHER_UNIT}, "UNIT_MISMATCH"),
 }
 

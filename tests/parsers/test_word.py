@@ -134,7 +134,8 @@ def test_label_and_value_in_one_cell():
     assert form.fields["培训期数"] == "24期"
 
 
-TICK_STYLES = ["☑", "■", "√", "✔", "☒", "wingdings", "wingdings_fe", "wingdings_text", "content_control"]
+TICK_STYLES = ["☑", "■", "√", "✔", "☒", "wingdings", "wingdings_fe", "wingdings_text", "wingdings_pua", "symbol",
+               "content_control"]
 
 
 @pytest.mark.parametrize("style", TICK_STYLES)
@@ -149,6 +150,21 @@ def test_every_tick_style_is_read(style):
 @pytest.mark.parametrize("consent", [True, False, None])
 def test_share_consent_yes_no_unanswered(style, consent):
     form = read_word(build_course_form(tick_style=style, share_consent=consent), "课程.docx").form
+    assert form.share_consent is consent
+
+
+@pytest.mark.parametrize("question", ["是否同意公开推广", "是否同意在全国老年教育公共服务平台公开", "是否同意推广使用"])
+@pytest.mark.parametrize("consent", [True, False])
+def test_share_consent_is_read_whatever_words_the_question_uses(question, consent):
+    """Provinces ask 公开/推广 instead of 纳入平台共享; the answer is the same fact (issue 21)."""
+    form = read_word(build_course_form(share_label=question, share_consent=consent), "课程.docx").form
+    assert form.share_consent is consent
+
+
+@pytest.mark.parametrize("style", ["agree", "bracket"])
+@pytest.mark.parametrize("consent", [True, False, None])
+def test_share_consent_ticked_beside_同意_or_in_brackets(style, consent):
+    form = read_word(build_course_form(consent_style=style, share_consent=consent), "课程.docx").form
     assert form.share_consent is consent
 
 

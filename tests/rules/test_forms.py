@@ -162,6 +162,8 @@ def test_video_course_without_length():
         "13812345678（微信同号）",
         "0574-87654321分机8012",
         "0574-87654321手机13812345678",
+        "0574-87654321（办）13812345678（手机）",  # a bracketed word after each number (issue 21)
+        "0574-87654321 138 1234 5678",  # a spaced mobile beside a landline
     ],
 )
 def test_valid_phone_numbers(phone):
@@ -183,6 +185,8 @@ def test_valid_phone_numbers(phone):
         "wang@example.com",
         "座机87654321 手机13812345678",  # the landline lacks its area code
         "87654321（内线）",
+        "0574-87654321 1381234567",  # the mobile beside a good landline is a digit short
+        "0574-87654321（办）1381234567（手机）",
     ],
 )
 def test_invalid_phone_numbers(phone):
