@@ -20,12 +20,16 @@ from dataclasses import dataclass
 
 import olefile
 
+from parsers.word_text import in_font
+
 CELL = "\x07"
 _FIELD = re.compile(r"\x13[^\x13\x14\x15]*(?:\x14([^\x13\x14\x15]*))?\x15")
 _CONTROL = str.maketrans({"\x0b": "\n", "\x0c": "\n", "\x0e": "\n", "\x1e": "-", "\x1f": None, "\xa0": " ",
                           "\x01": None, "\x02": None, "\x05": None, "\x08": None})
 _SPRM_SIZES = {0: 1, 1: 1, 2: 2, 3: 4, 4: 2, 5: 2, 7: 3}
 _IN_TABLE, _ROW_END, _TABLE_DEPTH, _DEF_TABLE = 0x2416, 0x2417, 0x6649, 0xD608
+_FONT_SPRMS = (0x4A4F, 0x4A51)  # sprmCRgFtc0 (ASCII font), sprmCRgFtc2 (other Latin font): where symbol fonts go
+_FIB_CHPX, _FIB_FONTS = 0x00FA, 0x0112  # FibRgFcLcb97: PlcfBteChpx, SttbfFfn
 
 
 @dataclass
@@ -41,6 +45,7 @@ class _Doc:
     text: str
     fcs: list[int]  # file offset of each character
     runs: list[tuple[int, int, bool, bool]]  # (fc start, fc end, in table, row end) per paragraph run
+    fonts: list[tuple[int, int, str]]  # (fc start, fc end, font names) per character run set in a named font
 
 
 def _read(data: bytes) -> _Doc:
@@ -68,7 +73,11 @@ def _read(data: bytes) -> _Doc:
         runs = _paragraph_runs(word, table)
     except (struct.error, IndexError, KeyError):
         runs = []
-    return _Doc("".join(text), fcs, runs)
+    try:
+        fonts = _font_runs(word, table)
+    except (struct.error, IndexError, KeyError, UnicodeDecodeError):
+        fonts = []
+    return _Doc("".join(text), fcs, runs, fonts)
 
 
 def _pieces(table: bytes, fc_clx: int, lcb_clx: int):
@@ -103,6 +112,61 @@ def _paragraph_runs(word: bytes, table: bytes) -> list[tuple[int, int, bool, boo
             runs.append((fcs[i], fcs[i + 1], in_table, row_end))
     runs.sort()
     return runs
+
+
+def _font_runs(word: bytes, table: bytes) -> list[tuple[int, int, str]]:
+    """Each character-property run (the CHPX pages) set in a font by name, with its FC range.
+
+    Tick boxes are often a letter in a symbol font (`R` in Wingdings 2 is ☑):
+    without the font the letter is just a letter.
+    """
+    names = _font_names(table, *struct.unpack_from("<II", word, _FIB_FONTS))
+    fc_plc, lcb_plc = struct.unpack_from("<II", word, _FIB_CHPX)
+    count = (lcb_plc - 4) // 8
+    pages = struct.unpack_from(f"<{count}I", table, fc_plc + 4 * (count + 1))
+    runs = []
+    for pn in pages:
+        page = word[(pn & 0x3FFFFF) * 512:][:512]
+        crun = page[511]
+        fcs = struct.unpack_from(f"<{crun + 1}I", page, 0)
+        for i in range(crun):
+            offset = 2 * page[4 * (crun + 1) + i]
+            fonts = _sprm_operands(page[offset + 1:offset + 1 + page[offset]], _FONT_SPRMS) if offset else []
+            used = " ".join(names[f] for f in fonts if f < len(names))
+            if used:
+                runs.append((fcs[i], fcs[i + 1], used))
+    runs.sort()
+    return runs
+
+
+def _font_names(table: bytes, fc: int, lcb: int) -> list[str]:
+    """The font table (SttbfFfn): each FFN's name, after its 39 bytes of metrics."""
+    names: list[str] = []
+    if lcb < 4:
+        return names
+    count, pos, end = struct.unpack_from("<H", table, fc)[0], fc + 4, fc + lcb
+    for _ in range(count):
+        size = table[pos]
+        raw = table[pos + 1 + 39:pos + 1 + size]
+        names.append(raw.decode("utf-16-le", errors="replace").split("\x00", 1)[0])
+        pos += 1 + size
+        if pos > end:
+            break
+    return names
+
+
+def _sprm_operands(grpprl: bytes, wanted: tuple[int, ...]) -> list[int]:
+    """The two-byte operands of the `wanted` sprms in a property list."""
+    found, pos = [], 0
+    while pos + 2 <= len(grpprl):
+        op = struct.unpack_from("<H", grpprl, pos)[0]
+        pos += 2
+        spra = op >> 13
+        size = grpprl[pos] + 1 if spra == 6 else _SPRM_SIZES[spra]
+        if op in wanted and size == 2:
+            found.append(struct.unpack_from("<H", grpprl, pos)[0])
+        pos += size
+    return found
 
 
 def _grpprl(page: bytes, at: int) -> bytes:
@@ -147,6 +211,14 @@ def doc_blocks(data: bytes) -> list[DocBlock]:
     """
     doc = _read(data)
     starts = [run[0] for run in doc.runs]
+    font_starts = [run[0] for run in doc.fonts]
+
+    def shown(index: int) -> str:
+        """The character as its font shows it (a symbol font's tick as ☑)."""
+        at = bisect.bisect_right(font_starts, doc.fcs[index]) - 1 if doc.fonts else -1
+        if at >= 0 and doc.fcs[index] < doc.fonts[at][1]:
+            return in_font(doc.text[index], doc.fonts[at][2])
+        return doc.text[index]
 
     def flags(index: int) -> tuple[bool, bool] | None:
         if not doc.runs:
@@ -175,7 +247,7 @@ def doc_blocks(data: bytes) -> list[DocBlock]:
                 blocks.append(DocBlock(text=_clean(current)))
                 current = ""
         else:
-            current += ch
+            current += shown(index)
     if row:
         blocks.append(DocBlock(cells=[_clean(c) for c in row]))
     if current.strip():

@@ -117,10 +117,23 @@ def _symbol_family(run) -> str | None:
     fonts = run.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
     if fonts is None:
         return None
-    names = " ".join(fonts.get(qn(a), "") for a in ("w:ascii", "w:hAnsi", "w:cs")).lower()
+    return _family(" ".join(fonts.get(qn(a), "") for a in ("w:ascii", "w:hAnsi", "w:cs")))
+
+
+def _family(font_names: str) -> str | None:
+    names = font_names.lower()
     if "wingdings" in names or "webdings" in names:
         return "wingdings"
     return "symbol" if "symbol" in names else None
+
+
+def in_font(text: str, font_names: str) -> str:
+    """`text` as a run in these fonts shows it: a symbol font's codes (`R` in Wingdings 2) as their glyphs (☑).
+
+    For readers that know a run's fonts by name rather than as a w:rFonts
+    element (the .doc reader, parsers/doc_text.py).
+    """
+    return _map_symbols(text, _family(font_names))
 
 
 def _map_symbols(text: str, family: str | None) -> str:

@@ -113,18 +113,26 @@ def form_docx(name: str) -> bytes:
     return build_course_form(**{"name": COURSE, "unit": UNIT, **_writing(name)})
 
 
+# Format -> (LibreOffice target, straight from .docx). "doc-ending-in-table" is the .doc LibreOffice
+# writes straight from a .docx: its last table lacks the closing paragraph, LibreOffice's own reader
+# runs it together and our .doc reader (parsers/doc_text.py) rebuilds the table from the cell marks.
+OFFICE = {"doc": ("doc", False), "wps": ("wps", False), "doc-ending-in-table": ("doc", True)}
+
+
 @lru_cache(maxsize=None)
-def _office_batch(target: str) -> dict[str, bytes]:
-    """Every writing saved by LibreOffice as `target`, in one soffice run (a cold start costs seconds)."""
+def _office_batch(fmt: str) -> dict[str, bytes]:
+    """Every writing saved by LibreOffice as `fmt`, in one soffice run (a cold start costs seconds)."""
+    target, direct = OFFICE[fmt]
     names = [*WRITINGS, *BROKEN]
-    saved = office_save({f"{i:03d}.docx": form_docx(n) for i, n in enumerate(names)}, target)
+    saved = office_save({f"{i:03d}.docx": form_docx(n) for i, n in enumerate(names)}, target, direct=direct)
     return {n: saved[f"{i:03d}.{target}"] for i, n in enumerate(names)}
 
 
 def form_file(name: str, fmt: str) -> tuple[str, bytes]:
-    """The form of writing `name` as a .docx, .doc or .wps file."""
-    data = form_docx(name) if fmt == "docx" else _office_batch(fmt)[name]
-    return FORM_NAME.replace(".docx", f".{fmt}"), data
+    """The form of writing `name` as a .docx file or in one of the OFFICE formats."""
+    if fmt == "docx":
+        return FORM_NAME, form_docx(name)
+    return FORM_NAME.replace(".docx", f".{OFFICE[fmt][0]}"), _office_batch(fmt)[name]
 
 
 @lru_cache(maxsize=None)
@@ -183,7 +191,7 @@ FORM_CARRIERS: dict[str, Callable[[Files], Carried]] = {
     "forwarded-inline-转发": lambda files: Carried(
         subject=f"转发：{SUBJECT}", sender=CITY, body="请审核。" + QUOTED + BODY, attachments=files),
 }
-FORMATS = ("docx", "doc", "wps")
+FORMATS = ("docx", *OFFICE)
 
 
 @lru_cache(maxsize=1)

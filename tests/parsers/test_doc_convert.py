@@ -22,6 +22,7 @@ TWINS = {
     "project.docx": build_project_form(),
     "course.docx": build_course_form(tick_style="☑", share_consent=False),
     "ticked.docx": build_course_form(tick_style="wingdings"),  # boxes as Wingdings 2 symbols
+    "lettered.docx": build_course_form(tick_style="wingdings_text"),  # R and £ typed in Wingdings 2, as WPS does
     "inline.docx": build_case_form(layout="inline"),  # several paragraphs in a row's first cell
 }
 
@@ -62,14 +63,14 @@ def _group_gone(pgid: int, seconds: float = 10) -> bool:
 
 
 @pytest.mark.parametrize("fmt", ["doc", "wps", "rtf", "odt"])
-@pytest.mark.parametrize("stem", ["case", "project", "course", "ticked", "inline"])
+@pytest.mark.parametrize("stem", ["case", "project", "course", "ticked", "lettered", "inline"])
 def test_converted_form_yields_the_same_fields_as_its_docx_twin(saved, fmt, stem):
     data = saved[fmt][f"{stem}.{fmt}"]
     assert data[:4] in (b"\xd0\xcf\x11\xe0", b"{\\rt", b"PK\x03\x04")
     assert _fields(data, f"杭州市西湖区社区学院+{stem}.{fmt}") == _fields(TWINS[f"{stem}.docx"], f"{stem}.docx")
 
 
-@pytest.mark.parametrize("stem", ["case", "project", "course", "ticked", "inline"])
+@pytest.mark.parametrize("stem", ["case", "project", "course", "ticked", "lettered", "inline"])
 def test_doc_whose_table_libreoffice_runs_together_is_rebuilt_from_its_cell_marks(saved, stem):
     data = saved["direct"][f"{stem}.doc"]
     assert _fields(data, f"{stem}.doc") == _fields(TWINS[f"{stem}.docx"], f"{stem}.docx")
