@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ingest import cli_collection, cli_db, cli_web
-from ingest.cli_common import COMMAND, CONTEXT, STATUS_CN, load, settings_options
+from ingest.cli_common import COMMAND, CONTEXT, load, settings_options
 from ingest.config import Settings, load_settings
 from ingest.pipeline import Outcome, Pipeline
 from ingest.profile_files import builtin_names
@@ -26,6 +26,7 @@ from ingest.report import outcome_row
 from ingest.sources import count_messages, iter_messages
 from notifier.reply import KIND_NAMES
 from rules import clock
+from rules.vocabulary import status_title
 from storage.schema import SchemaError
 
 
@@ -189,7 +190,7 @@ def show_outcomes(outcomes: list[Outcome], settings: Settings) -> None:
         materials = "、".join(f"{kind}{n}" for kind, n in kinds.items())
         problems = "\n".join(f"[{'red' if d.severity == 'error' else 'yellow'}]{d.code}[/] {d.where}" for d in o.defects)
         table.add_row(Path(o.source.split("#")[0]).name, (sub.subject.unit if sub else None) or "—",
-                      STATUS_CN.get(o.status, o.status), materials or "—", problems or (o.note or "—"))
+                      status_title(o.status), materials or "—", problems or (o.note or "—"))
     Console().print(table)
 
 

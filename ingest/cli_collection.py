@@ -15,14 +15,15 @@ from rich.console import Console
 from rich.table import Table
 
 from ingest import coordinator
-from ingest.cli_common import COMMAND, STATUS_CN, load, settings_options
+from ingest.cli_common import COMMAND, load, settings_options
 from ingest.pipeline import Pipeline
 from ingest.progress import terminal_progress
 from ingest.report import stored_row
 from notifier.reply import KIND_NAMES
-from notifier.words import ACTION_TITLES, defect_title
+from notifier.words import ACTION_TITLES
 from parsers.facts import FORM_KINDS
 from rules import clock
+from rules.vocabulary import defect_title, status_title
 from storage import changes
 from storage.collection import load_collection
 from storage.mapping import StoredSubmission
@@ -59,7 +60,7 @@ def list_command(status, unit, batch, as_json, config, db) -> None:
         table.add_column(column, overflow="fold")
     for s in rows:
         kinds = Counter(KIND_NAMES.get(m.material.kind, m.material.kind) for m in s.materials)
-        state = STATUS_CN.get(s.status, s.status) + ("（已被取代）" if s.superseded_by else "")
+        state = status_title(s.status) + ("（已被取代）" if s.superseded_by else "")
         table.add_row(str(s.id), clock.cn_datetime(s.received_at, tz), s.unit or "—", state, s.submission.batch or "—",
                       "、".join(f"{k}{n}" for k, n in kinds.items()) or "—",
                       "、".join(dict.fromkeys(defect_title(d.code) for d in s.defects if d.severity == "error")) or "—")
@@ -91,7 +92,7 @@ def _show_lines(pipeline: Pipeline, stored: StoredSubmission, history) -> list[s
     sub = stored.submission
     lines = [f"编号：{stored.id}", f"主题：{sub.message.subject or '（无主题）'}", f"发件人：{sub.message.sender}",
              f"单位：{sub.unit or '（未识别）'}" + (f"（依据：{'；'.join(sub.unit_evidence)}）" if sub.unit_evidence else ""),
-             f"状态：{STATUS_CN.get(stored.status, stored.status)}"
+             f"状态：{status_title(stored.status)}"
              + (f"（已被编号 {stored.superseded_by} 的来信取代）" if stored.superseded_by else ""),
              f"征集：{sub.profile or ('（待协调人指定）' if stored.status == 'review' else '—')}",
              f"批次：{sub.batch or '—'}", f"发送时间：{clock.cn_datetime(sub.sent_at, tz) or '未知'}",
@@ -155,7 +156,7 @@ def reprocess_command(submission_id, everything, notify, config, db) -> None:
     done = _run(lambda p: coordinator.reprocess(p, submission_id, notify), config, db)
     if done.error:
         raise click.ClickException(f"重新审核编号 {submission_id} 时出错：{done.error}。原有审核结果未改变，问题排除后请再试。")
-    click.echo(f"已重新审核编号 {submission_id}：{STATUS_CN.get(done.stored.status, done.stored.status)}。")
+    click.echo(f"已重新审核编号 {submission_id}：{status_title(done.stored.status)}。")
 
 
 @click.command("assign", **COMMAND,
@@ -166,7 +167,7 @@ def reprocess_command(submission_id, everything, notify, config, db) -> None:
 @settings_options
 def assign_command(submission_id, profile, notify, config, db) -> None:
     done = _run(lambda p: coordinator.assign(p, submission_id, profile, notify), config, db)
-    click.echo(f"已将编号 {submission_id} 按“{profile}”重新审核：{STATUS_CN.get(done.stored.status, done.stored.status)}。"
+    click.echo(f"已将编号 {submission_id} 按“{profile}”重新审核：{status_title(done.stored.status)}。"
                + (f"回复邮件：{done.reply_path}" if done.reply_path else ""))
 
 
@@ -198,7 +199,7 @@ def roster_command(as_json, config, db) -> None:
         table.add_column(column, overflow="fold")
     for u in units:
         kinds = u.kinds()
-        cells = ["、".join(f"{STATUS_CN.get(s, s)}{n}" for s, n in sorted(kinds[k].items())) if k in kinds else "—"
+        cells = ["、".join(f"{status_title(s)}{n}" for s, n in sorted(kinds[k].items())) if k in kinds else "—"
                  for k in FORM_KINDS]
         table.add_row(u.name, "是" if u.in_roster else "否", *cells,
                       clock.cn_datetime(u.last_mail, tz) if u.last_mail else "尚未报送",

@@ -12,10 +12,6 @@ from ingest.config import ConfigError, Settings, load_settings
 cli_zh.install()
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 COMMAND = {"options_metavar": "[选项]"}
-STATUS_CN = {"accepted": "通过", "defective": "需修改", "ignored": "已忽略", "duplicate": "重复", "error": "出错",
-             "review": "待审核"}
-
-
 def settings_options(func):
     """`--config F` and `--db URL`, as every command takes them."""
     func = click.option("--db", metavar="地址", help="数据库地址（SQLAlchemy URL），默认为数据目录中的 SQLite 文件。")(func)

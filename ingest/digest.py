@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from ingest.config import Settings
 from ingest.stats_summary import stats_summaries
 from notifier.digest import BatchTotal, DeadLink, DigestRow, NextDeadline, UnitLine, compose_digest
-from notifier.words import defect_title
+from rules.vocabulary import defect_title
 from notifier.workbook import export_workbook
 from rules import clock
 from storage import mailboxes

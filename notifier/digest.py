@@ -17,8 +17,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from notifier.reply import KIND_NAMES, ReplyIdentity, new_message, render_pair, template_env
-from notifier.words import DEFECT_TITLES, LINK_CHECK_TITLES, STATUS_TITLES, defect_title, status_title  # noqa: F401
+from notifier.words import LINK_CHECK_TITLES
 from rules import clock
+from rules.vocabulary import Status, defect_title, status_title
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -140,11 +141,11 @@ def _dead_view(link: DeadLink, tz: ZoneInfo) -> dict:
 
 
 def _batch_view(totals: dict[str, BatchTotal]) -> tuple[list[str], list[dict]]:
-    """Kinds as columns, one row per batch; statuses in the fixed order of STATUS_TITLES."""
+    """Kinds as columns, one row per batch; statuses in the fixed order of `Status`."""
     kinds = sorted({k for t in totals.values() for k in t.kinds}, key=_kind_rank)
     rows = [{"batch": batch, "counts": [t.kinds.get(k, 0) for k in kinds], "total": sum(t.kinds.values()),
              "units": t.units,
-             "statuses": [(title, t.statuses[s]) for s, title in STATUS_TITLES.items() if t.statuses.get(s)]}
+             "statuses": [(s.title, t.statuses[s]) for s in Status if t.statuses.get(s)]}
             for batch, t in totals.items()]
     return [KIND_NAMES.get(k, k) for k in kinds], rows
 

@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from notifier.reply import KIND_NAMES
-from notifier.words import defect_title, status_title
+from rules.vocabulary import defect_title, status_title
 from parsers.facts import FORM_KINDS
 from rules import clock
 from storage.collection import (CONTACT_LABELS, CONTACT_PHONE_LABELS, LEADER_LABELS, LEADER_PHONE_LABELS,

@@ -29,8 +29,9 @@ from ingest import profile_files
 from ingest.config import Settings
 from ingest.pipeline import Pipeline
 from notifier.reply import KIND_NAMES
-from notifier.words import ACTION_TITLES, LINK_CHECK_TITLES, defect_title, status_title
+from notifier.words import ACTION_TITLES, LINK_CHECK_TITLES
 from rules import clock
+from rules.vocabulary import defect_title, status_title
 from web import auth, forms, sessions
 
 HERE = Path(__file__).parent

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from notifier.words import status_title
+from rules.vocabulary import status_title
 from parsers.facts import FORM_KINDS
 from storage import mailboxes, outgoing
 from storage.collection import load_collection
