@@ -23,12 +23,12 @@ from notifier.reply import KIND_NAMES
 from notifier.words import ACTION_TITLES
 from parsers.facts import FORM_KINDS
 from rules import clock
-from rules.vocabulary import defect_title, status_title
+from rules.vocabulary import Status, defect_title, status_title
 from storage import changes
 from storage.collection import load_collection
 from storage.mapping import StoredSubmission
 
-STATUS_CHOICES = ("accepted", "defective", "review", "ignored", "error")
+STATUS_CHOICES = (Status.ACCEPTED, Status.DEFECTIVE, Status.REVIEW, Status.IGNORED, Status.ERROR)
 
 
 def _pipeline(config: Path | None, db: str | None) -> Pipeline:

@@ -17,6 +17,7 @@ from ingest.stats_summary import stats_summaries
 from notifier.workbook import export_workbook
 from parsers.email import parse_message
 from parsers.facts import Defect, Submission
+from rules.vocabulary import Status, status_title
 from storage import changes
 from storage.collection import load_collection
 from storage.files import sha256_hex
@@ -60,9 +61,9 @@ def decide(pipeline: Pipeline, submission_id: int, accept: bool, note: str, noti
     """A coordinator's verdict, kept in the history with who gave it; `notify` sends the corrected receipt or notice."""
     _load(pipeline, submission_id)
     if accept:
-        changes.override(pipeline.db, submission_id, "accepted", note, "accept", actor=actor)
+        changes.override(pipeline.db, submission_id, Status.ACCEPTED, note, "accept", actor=actor)
     else:
-        changes.override(pipeline.db, submission_id, "defective", note, "reject",
+        changes.override(pipeline.db, submission_id, Status.DEFECTIVE, note, "reject",
                          Defect("COORDINATOR_REJECTED", "error", f"征集工作组审核意见：{note}", "协调人审核"), actor)
     stored = _load(pipeline, submission_id)
     action = "accept" if accept else "reject"
@@ -80,7 +81,7 @@ def reprocess(pipeline: Pipeline, submission_id: int, notify: bool = False, prof
     the receipt or notice now, once.
     """
     stored = _load(pipeline, submission_id)
-    if stored.status in ("ignored", "duplicate"):
+    if stored.status in (Status.IGNORED, Status.DUPLICATE):
         return Done(stored)
     decision = next((h for h in reversed(changes.history(pipeline.db, submission_id))
                      if h.action in ("accept", "reject")), None)
@@ -94,18 +95,18 @@ def reprocess(pipeline: Pipeline, submission_id: int, notify: bool = False, prof
         changes.note_action(pipeline.db, submission_id, "reprocess", f"重新审核时出错：{words}", actor)
         return Done(_load(pipeline, submission_id), error=words)
     if sub.profile is None:
-        changes.refile(pipeline.db, submission_id, sub, "review", [], why, actor)
+        changes.refile(pipeline.db, submission_id, sub, Status.REVIEW, [], why, actor)
         return Done(_load(pipeline, submission_id))
     changes.refile(pipeline.db, submission_id, sub, status, defects, sub.held or sub.timing_note, actor)
     if decision is not None:  # a coordinator's decision outlives a re-run of the rules
         decide(pipeline, submission_id, decision.action == "accept", decision.note, notify=False,
                actor=decision.actor)
-    failed_before = stored.status == "error"
+    failed_before = stored.status == Status.ERROR
     stored = _load(pipeline, submission_id)
     path = None
     if notify:
         path = _notify(pipeline, stored, f"reprocess-{len(changes.history(pipeline.db, submission_id))}")
-    elif failed_before and first_answer and stored.status in ("accepted", "defective"):  # it kept the unit waiting
+    elif failed_before and first_answer and stored.status in (Status.ACCEPTED, Status.DEFECTIVE):  # unit kept waiting
         path = _notify(pipeline, stored, "first")
     return Done(stored, path)
 
@@ -132,8 +133,8 @@ def assign(pipeline: Pipeline, submission_id: int, profile: str, notify: bool = 
 def resend(pipeline: Pipeline, submission_id: int, actor: str | None = None) -> Done:
     """Answer the submitter again with the reply its current status calls for."""
     stored = _load(pipeline, submission_id)
-    if stored.status not in ("accepted", "defective"):
-        raise NotFound(f"编号 {submission_id} 的来信状态为“{stored.status}”，没有可以重发的回复。")
+    if stored.status not in (Status.ACCEPTED, Status.DEFECTIVE):
+        raise NotFound(f"编号 {submission_id} 的来信状态为“{status_title(stored.status)}”，没有可以重发的回复。")
     changes.note_action(pipeline.db, submission_id, "resend", "重新发送回复", actor)
     return Done(stored, _notify(pipeline, stored, f"resend-{len(changes.history(pipeline.db, submission_id))}"))
 
@@ -141,7 +142,8 @@ def resend(pipeline: Pipeline, submission_id: int, actor: str | None = None) -> 
 def reprocess_all(pipeline: Pipeline, notify: bool = False, progress: ProgressFactory = no_progress) -> list[Done]:
     """Judge every stored mail again, oldest first, rebuilding the collection from scratch."""
     changes.reset_collection(pipeline.db)
-    ids = [stored.id for stored in pipeline.db.load_all(statuses=("accepted", "defective", "review", "error"))]
+    judged = (Status.ACCEPTED, Status.DEFECTIVE, Status.REVIEW, Status.ERROR)
+    ids = [stored.id for stored in pipeline.db.load_all(statuses=judged)]
     done = []
     with progress("重新审核", len(ids)) as advance:
         for submission_id in ids:

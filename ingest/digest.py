@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from ingest.config import Settings
 from ingest.stats_summary import stats_summaries
 from notifier.digest import BatchTotal, DeadLink, DigestRow, NextDeadline, UnitLine, compose_digest
-from rules.vocabulary import defect_title
+from rules.vocabulary import Status, defect_title
 from notifier.workbook import export_workbook
 from rules import clock
 from storage import mailboxes
@@ -37,7 +37,7 @@ def build_digest(db: Database, settings: Settings, day: date) -> EmailMessage:
                           totals_by_batch=batch_totals(materials), attachment_xlsx=workbook,
                           templates_dir=settings.templates_dir, tz=tz, mailbox_problems=mailbox_problems(db, tz),
                           units=[unit_line(u) for u in units], next_deadline=next_deadline(settings, day),
-                          stats=stats, held=[digest_row(s) for s in db.load_all(statuses=("review",))])
+                          stats=stats, held=[digest_row(s) for s in db.load_all(statuses=(Status.REVIEW,))])
 
 
 def unit_line(unit: UnitStanding) -> UnitLine:
@@ -89,5 +89,5 @@ def batch_totals(materials: list[MaterialStanding]) -> dict[str, BatchTotal]:
 def dead_links(collection: list[StoredSubmission]) -> list[DeadLink]:
     """Links of standing accepted submissions whose last check found them dead or with a wrong code."""
     return [DeadLink(unit=s.unit, url=link.url, code=link.check, checked_at=link.checked_at, detail=link.check_detail)
-            for s in collection if s.status == "accepted" and s.live_materials()
+            for s in collection if s.status == Status.ACCEPTED and s.live_materials()
             for link in s.submission.links if link.check in ("dead", "wrong_code")]

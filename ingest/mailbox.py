@@ -27,6 +27,7 @@ from imapclient import IMAPClient
 from ingest.pipeline import Outcome, Pipeline
 from ingest.progress import ProgressFactory, no_progress
 from ingest.service_config import MailboxSettings
+from rules.vocabulary import Status
 from storage import fetch_retries, mailboxes
 from storage.files import sha256_hex
 
@@ -253,7 +254,7 @@ def _handle(pipeline: Pipeline, box: MailboxSettings, client: IMAPClient, uidval
             return outcomes
         status = outcome.status
     else:
-        status = "duplicate"
+        status = Status.DUPLICATE
     mark_done(client, box, message.uid)
     mailboxes.handled(db, box.name, uidvalidity, message.uid, sha256_hex(message.raw), status)
     if again:

@@ -38,6 +38,7 @@ from rules.campaign import Campaign
 from rules.collection import place_in_collection
 from rules.timing import assign_batch, sending_time
 from rules.units import resolve_unit, sender_not_allowed
+from rules.vocabulary import Status
 from storage.database import Database
 from storage.files import FileStore
 from storage.outgoing import queue
@@ -61,7 +62,7 @@ class Outcome:
     @property
     def filed(self) -> bool:
         """Whether the database holds the message now: only an `error` that could not be recorded is not."""
-        return self.status != "error" or self.submission_id is not None
+        return self.status != Status.ERROR or self.submission_id is not None
 
 
 def read_materials(message: MailMessage, cache_dir: Path | None = None) -> list[Material]:
@@ -130,8 +131,8 @@ def not_a_submission(sub: Submission, own_address: str) -> str | None:
     return None
 
 
-def verdict(defects: list[Defect]) -> str:
-    return "defective" if any(d.severity == "error" for d in defects) else "accepted"
+def verdict(defects: list[Defect]) -> Status:
+    return Status.DEFECTIVE if any(d.severity == "error" for d in defects) else Status.ACCEPTED
 
 
 class Pipeline:
@@ -161,7 +162,7 @@ class Pipeline:
         with limits.reading(self.settings.limits):  # the message's time budget covers parsing too
             message = self.parse(raw)  # 2. parse
             if self.db.find_duplicate(message.message_id, raw_sha, message.sender):
-                return Outcome(source, message.message_id, "duplicate")
+                return Outcome(source, message.message_id, Status.DUPLICATE)
             reason = automated_reason(message, [self.settings.identity.address])
             if reason:
                 return self._file_ignored(message, raw_sha, source, reason, received)
@@ -180,7 +181,7 @@ class Pipeline:
         sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status=status, defects=defects,
                                       note=note, outgoing=[reply] if reply else [])  # 5. file, with its reply
         if sid is None:  # another worker filed the same mail first
-            return Outcome(source, message.message_id, "duplicate")
+            return Outcome(source, message.message_id, Status.DUPLICATE)
         outcome = Outcome(source, message.message_id, status, sub, defects, sid, note=note)
         outcome.reply_path = self.deliver(reply.key if reply else None)  # 6. reply
         return outcome
@@ -241,23 +242,24 @@ class Pipeline:
         place_in_collection(sub, known.answers_our_notice)
         sub.held = sender_not_allowed(sub, campaign.roster)
         sub.timing_note = coordinator_note(sub.timing_note, ignored_reply_to(sub, campaign))
-        return defects, "review" if sub.held else verdict(defects)
+        return defects, Status.REVIEW if sub.held else verdict(defects)
 
     def _file_review(self, sub: Submission, raw_sha: str, source: str, why: str) -> Outcome:
         """A mail that fits no active profile, or several: filed for the coordinator, nobody answered."""
         self._known_unit(sub, self.settings.campaign)
-        sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status="review", defects=[], note=why)
+        sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status=Status.REVIEW, defects=[],
+                                      note=why)
         if sid is None:
-            return Outcome(source, sub.message.message_id, "duplicate")
-        return Outcome(source, sub.message.message_id, "review", sub, [], sid, note=why)
+            return Outcome(source, sub.message.message_id, Status.DUPLICATE)
+        return Outcome(source, sub.message.message_id, Status.REVIEW, sub, [], sid, note=why)
 
     def _file_ignored(self, message: MailMessage, raw_sha: str, source: str, reason: str,
                       received: datetime | None) -> Outcome:
         timing = sending_time(message.date, received or message.received, self.settings.campaign.zone)
         sub = Submission(message=message, subject=SubjectInfo(raw=message.subject), sent_at=timing.moment)
-        sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status="ignored",
+        sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status=Status.IGNORED,
                                       defects=[], note=reason)
-        return Outcome(source, message.message_id, "ignored", sub, [], sid, note=reason)
+        return Outcome(source, message.message_id, Status.IGNORED, sub, [], sid, note=reason)
 
     def compose(self, sub: Submission, status: str, defects: list[Defect], key: str) -> Outgoing | None:
         """The receipt, notice or late note for a submission, ready to queue; None when nobody can be answered."""
@@ -287,7 +289,7 @@ class Pipeline:
         sub = Submission(message=message, subject=SubjectInfo(raw=message.subject))
         sid = None
         try:
-            sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status="error",
+            sid = self.db.file_submission(sub, raw_sha256=raw_sha, source=source, status=Status.ERROR,
                                           defects=[], note=words)
         except Exception:
             log.exception("recording the failure of %s failed too", source)
@@ -297,7 +299,7 @@ class Pipeline:
                     f"原始邮件已完整保存在 {self.files.path(raw_sha)}，{where}。", f"技术细节（供维护人员）：{detail}"]
         if sid or not retried:  # unfiled mail its source fetches again is told of after repeated failures
             self.tell_coordinators(message, problems, f"note:{raw_sha}", sid)  # one note per mail
-        return Outcome(source, message.message_id, "error", sub, submission_id=sid, note=words)
+        return Outcome(source, message.message_id, Status.ERROR, sub, submission_id=sid, note=words)
 
     def tell_unfiled(self, raw_sha: str, words: str, attempts: int) -> None:
         """Tell the coordinators, once, that a mail its source keeps fetching still could not be filed."""

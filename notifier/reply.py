@@ -35,6 +35,7 @@ from notifier.recipients import reply_address, roster_unit
 from parsers.facts import Defect, MailMessage, Material, Submission
 from rules import clock
 from rules.campaign import Campaign
+from rules.vocabulary import Status
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -51,7 +52,7 @@ KIND_NAMES = {
     "other": "其他",
 }
 PROVIDER_NAMES = {"baidu": "百度网盘", "aliyun": "阿里云盘", "quark": "夸克网盘"}
-TEMPLATE_BY_STATUS = {"accepted": "receipt", "defective": "defects"}
+TEMPLATE_BY_STATUS = {Status.ACCEPTED: "receipt", Status.DEFECTIVE: "defects"}
 LATE_TEMPLATE = "late"  # past the final deadline: passed to the coordinator, never "please resend"
 
 # "Re:", "RE：", "回复:", "答复：", "Re[2]:", "AW:", "SV:" — reply prefixes that pile up.

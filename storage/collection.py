@@ -14,6 +14,7 @@ from datetime import datetime
 from parsers.facts import FORM_KINDS, Defect, Material, ShareLink
 from rules.campaign import Roster
 from rules.unit_names import normalise_unit
+from rules.vocabulary import Status
 from storage.database import ACTIVE, Database
 from storage.mapping import StoredSubmission
 
@@ -134,7 +135,7 @@ class Collection:
             moment = stored.submission.sent_at or stored.received_at
             unit.last_mail = max(filter(None, [unit.last_mail, moment]))
             unit.materials += standing_materials(stored)
-            if stored.superseded_by is None and stored.status == "defective":
+            if stored.superseded_by is None and stored.status == Status.DEFECTIVE:
                 unit.outstanding += [d for d in stored.defects if d.severity == "error"]
         return list(units.values())
 

@@ -15,11 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, create_engine, select
 
 from parsers.facts import Defect, Submission
+from rules.vocabulary import Status
 from storage.mapping import StoredSubmission, finding_rows, judged_fields, outgoing_row, stored_submission
 from storage.models import DefectRecord, LinkRecord, MaterialRecord, Outgoing, OutgoingRecord, SubmissionRecord
 from storage.schema import ensure_schema
 
-ACTIVE = ("accepted", "defective")
+ACTIVE = (Status.ACCEPTED, Status.DEFECTIVE)
 
 
 @dataclass
@@ -45,7 +46,7 @@ class Database:
         Messages whose processing failed are not counted, so ingesting them again retries.
         """
         with Session(self.engine) as session:
-            done = select(SubmissionRecord).where(SubmissionRecord.status != "error")  # errors are retried
+            done = select(SubmissionRecord).where(SubmissionRecord.status != Status.ERROR)  # errors are retried
             found = session.exec(done.where(SubmissionRecord.raw_sha256 == raw_sha256)).first()
             if found is None and message_id:
                 same_id = done.where(SubmissionRecord.message_id == message_id, SubmissionRecord.sender == sender)
@@ -79,7 +80,7 @@ class Database:
                 session.commit()
             except IntegrityError:
                 session.rollback()
-                if status != "error" and self._filed_already(msg.message_id, raw_sha256, msg.sender, outgoing):
+                if status != Status.ERROR and self._filed_already(msg.message_id, raw_sha256, msg.sender, outgoing):
                     return None
                 raise
             return record.id

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from parsers.facts import ShareLink
+from rules.vocabulary import Status
 from storage.database import Database
 from storage.mapping import link_from_row
 from storage.models import LinkRecord, SubmissionRecord
@@ -18,7 +19,7 @@ def standing_links(db: Database) -> list[tuple[int, ShareLink]]:
     """(row id, link) for each checkable link of an accepted mail that is still in the collection."""
     with Session(db.engine) as session:
         rows = session.exec(select(LinkRecord).join(SubmissionRecord, LinkRecord.submission_id == SubmissionRecord.id)
-                            .where(SubmissionRecord.status == "accepted", SubmissionRecord.superseded_by.is_(None),
+                            .where(SubmissionRecord.status == Status.ACCEPTED, SubmissionRecord.superseded_by.is_(None),
                                    LinkRecord.share_id.is_not(None)).order_by(LinkRecord.id))
         return [(row.id, link_from_row(row)) for row in rows]
 

@@ -11,6 +11,7 @@ from parsers.facts import FORM_KINDS
 from rules import clock
 from rules.campaign import Campaign
 from rules.unit_names import normalise_unit
+from rules.vocabulary import Status
 from storage.collection import Collection, MaterialStanding, UnitStanding, standing_materials
 from storage.mapping import StoredSubmission
 
@@ -94,8 +95,8 @@ def batch_rows(submissions: list[StoredSubmission], campaign: Campaign) -> list[
             for m in standing_materials(stored):
                 row.kinds.setdefault(m.kind, Counter())[m.status] += 1
         row.sent = len(statuses)
-        row.accepted = sum(s == {"accepted"} for s in statuses.values())
-        row.to_correct = sum("defective" in s for s in statuses.values())
+        row.accepted = sum(s == {Status.ACCEPTED} for s in statuses.values())
+        row.to_correct = sum(Status.DEFECTIVE in s for s in statuses.values())
         row.silent = [shown for key, shown in roster.items() if key not in statuses]
         rows.append(row)
     return rows
@@ -142,7 +143,7 @@ def unit_rows(units: list[UnitStanding], campaign: Campaign, chosen: UnitFilter)
         materials = [m for m in unit.materials if (not chosen.batch or (m.batch or NO_BATCH) == chosen.batch)
                      and (not chosen.kind or m.kind == chosen.kind)]
         statuses = {m.status for m in materials}
-        status = "defective" if "defective" in statuses else "accepted" if materials else "silent"
+        status = Status.DEFECTIVE if Status.DEFECTIVE in statuses else Status.ACCEPTED if materials else "silent"
         if chosen.silent and materials or chosen.status and status != chosen.status:
             continue
         if chosen.q and not _matches(unit, campaign, chosen.q):

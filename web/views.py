@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from rules.vocabulary import status_title
+from rules.vocabulary import Status, status_title
 from parsers.facts import FORM_KINDS
 from storage import mailboxes, outgoing
 from storage.collection import load_collection
@@ -23,7 +23,7 @@ def overview_page(request: Request, console) -> Response:
     campaigns = overview.campaigns_in_use(settings, collection.submissions)
     return console.render(
         request, "overview.html", profiles=overview.profile_rows(collection, campaigns),
-        several=len(campaigns) > 1, held=console.db.load_all(statuses=("review",)),
+        several=len(campaigns) > 1, held=console.db.load_all(statuses=(Status.REVIEW,)),
         latest=console.db.latest(LATEST_MAILS), titles={c.name: c.title for c in campaigns},
         mailboxes=[(box.name, states.get(box.name)) for box in settings.mailboxes],
         sending=outgoing.counts(console.db), last_failure=outgoing.last_failure(console.db), kinds=FORM_KINDS)
@@ -38,7 +38,7 @@ def units(request: Request, console) -> Response:
     batches = [*dict.fromkeys(b.name for c in profiles for b in c.batches), overview.NO_BATCH]
     return console.render(request, template, rows=rows, chosen=chosen, batches=batches, kinds=FORM_KINDS,
                           several=len(profiles) > 1,
-                          statuses={s: status_title(s) for s in ("accepted", "defective")})
+                          statuses={s: status_title(s) for s in (Status.ACCEPTED, Status.DEFECTIVE)})
 
 
 def submission(request: Request, console) -> Response:
