@@ -21,7 +21,7 @@ from email.utils import getaddresses
 from pathlib import Path
 
 from rules import clock
-from storage.files import atomic_write
+from parsers.atomic import atomic_write
 from storage.models import Outgoing
 
 SAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")

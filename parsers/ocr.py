@@ -23,7 +23,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ import numpy as np  # noqa: E402
 import pytesseract  # noqa: E402
 
 from parsers import limits  # noqa: E402
+from parsers.atomic import atomic_write  # noqa: E402
 from parsers.facts import FORM_TITLES, ReadingFailed  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -502,9 +502,6 @@ class PageCache:
             return
         path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as tmp:
-                json.dump(value, tmp, ensure_ascii=False)
-            os.replace(tmp.name, path)
+            atomic_write(path, json.dumps(value, ensure_ascii=False).encode("utf-8"), durable=False)
         except OSError as exc:
             log.warning("could not cache page result: %s", exc)

@@ -8,53 +8,13 @@ and idempotent: the same bytes always land at the same path once.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
+
+from parsers.atomic import atomic_write
 
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def atomic_write(target: Path, data: bytes, durable: bool = True) -> None:
-    """Write a file so that readers see either nothing or all of it; `durable` also survives power loss."""
-    _make_dirs(target.parent, durable)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            if durable:
-                os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    if durable:
-        fsync_dir(target.parent)
-
-
-def _make_dirs(folder: Path, durable: bool) -> None:
-    """Create `folder` and its missing parents; durably, each new entry synced in its parent too."""
-    missing = []
-    while not folder.exists():
-        missing.append(folder)
-        folder = folder.parent
-    for created in reversed(missing):
-        created.mkdir(exist_ok=True)
-        if durable:
-            fsync_dir(created.parent)
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a rename in `folder` durable: until the directory itself is synced, a power loss can undo it
-    and leave the new name pointing nowhere, though the file's bytes were synced."""
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class FileStore:

@@ -23,7 +23,7 @@ from parsers import limits
 from parsers.facts import ReadingFailed, SealFinding, UnreadableFile
 from parsers.scan import render_page
 from rules import clock
-from storage.files import atomic_write
+from parsers.atomic import atomic_write
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_LONG_SIDE = 1400

@@ -22,6 +22,7 @@ import httpx
 
 from ingest.linkcheck import baidu
 from ingest.linkcheck.base import USER_AGENT, CheckResult, Fetcher, LinkCheckSettings, Throttle
+from parsers.atomic import atomic_write
 from parsers.facts import ShareLink
 
 log = logging.getLogger(__name__)
@@ -65,10 +66,8 @@ class _Cache:
         if not self.path:
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"entries": self.entries}, ensure_ascii=False, indent=1), "utf-8")
-            tmp.replace(self.path)
+            text = json.dumps({"entries": self.entries}, ensure_ascii=False, indent=1)
+            atomic_write(self.path, text.encode("utf-8"), durable=False)
         except OSError:
             log.warning("could not write link check cache %s", self.path, exc_info=True)
 

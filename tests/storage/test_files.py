@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from ingest.samples.mails import MailSpec, build_mail
-from storage.files import FileStore, atomic_write
+from parsers.atomic import atomic_write
+from storage.files import FileStore
 
 RAW = build_mail(MailSpec(subject="铁岭市银州区社区学院+智慧助老材料+1个", message_id="<files-1@163.com>"))
 
