@@ -36,7 +36,8 @@ FALLBACK_LABELS = {
     "project": {"授课人", "培训期数", "培训人次", "培训内容", "培训效果"},
     "course": {"课程资源类型", L.SHARE_LABEL, "课程主要内容", "核心成员"},
 }
-_HINT_LINE = re.compile(r"^[（(][^）)]*(?:字|包括|填写|限|不超过)[^）)]*[）)]\s*")
+# An instruction under a label, in brackets: （500字以内）, （请勾选）, （请在□内打√）, （可多选）.
+_HINT_LINE = re.compile(r"^[（(][^）)]*(?:字|包括|填写|限|不超过|勾选|打\s*[√✓✔]|[单多]选|选择|选填)[^）)]*[）)]\s*")
 
 
 @dataclass
@@ -229,6 +230,8 @@ def _segments(text: str) -> list[tuple[str | None, str]]:
         if not found:
             if out and out[-1][0] is not None:
                 label, value = out[-1]
+                if not value and _HINT_LINE.fullmatch(line.strip()):
+                    continue  # an instruction under the label (（请勾选）) is no value: it is in the next cell
                 out[-1] = (label, f"{value}\n{line}" if value else line)
             elif line.strip():
                 out.append((None, line))

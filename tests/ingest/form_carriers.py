@@ -57,6 +57,7 @@ CONSENT: dict[str, Writing] = {
     "☑同意-□不同意": {"consent_style": "agree"},
     "是（√）否（）": {"consent_style": "bracket"},
     "公开推广-question": {"share_label": "是否同意公开推广"},
+    "instruction-under-question": {"share_label": "是否同意纳入全国老年教育公共服务平台共享\n（请在□内打√）"},
     "平台公开-question-同意": {"share_label": "是否同意在全国老年教育公共服务平台公开", "consent_style": "agree",
                            "tick_style": "√"},
     "ticked-否": {"share_consent": False},  # declining to share is an answer, not a defect
@@ -96,6 +97,9 @@ BROKEN: dict[str, tuple[Writing, str]] = {
                                    "SHARE_CONSENT_MISSING"),
     "consent-not-ticked-公开推广": ({"share_consent": None, "share_label": "是否同意公开推广"},
                                 "SHARE_CONSENT_MISSING"),
+    "consent-not-ticked-under-instruction": (
+        {"share_consent": None, "share_label": "是否同意纳入全国老年教育公共服务平台共享\n（请在□内打√）"},
+        "SHARE_CONSENT_MISSING"),
     "consent-brackets-empty": ({"share_consent": None, "consent_style": "bracket"}, "SHARE_CONSENT_MISSING"),
     "phone-mobile-10-digits": ({"contact_phone": "1390400123"}, "PHONE_INVALID"),
     "phone-landline-no-area-short": ({"contact_phone": "2345678"}, "PHONE_INVALID"),

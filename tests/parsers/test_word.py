@@ -161,6 +161,15 @@ def test_share_consent_is_read_whatever_words_the_question_uses(question, consen
     assert form.share_consent is consent
 
 
+@pytest.mark.parametrize("hint", ["（请勾选）", "（请在□内打√）", "（单选）"])
+@pytest.mark.parametrize("consent", [True, False, None])
+def test_an_instruction_under_the_question_is_no_answer(hint, consent):
+    """`（请在□内打√）` on the label cell's second line: the answer is still the next cell (issue 21)."""
+    question = f"是否同意纳入全国老年教育公共服务平台共享\n{hint}"
+    form = read_word(build_course_form(share_label=question, share_consent=consent), "课程.docx").form
+    assert form.share_consent is consent
+
+
 @pytest.mark.parametrize("style", ["agree", "bracket"])
 @pytest.mark.parametrize("consent", [True, False, None])
 def test_share_consent_ticked_beside_同意_or_in_brackets(style, consent):
