@@ -5,15 +5,15 @@ built-in (liaoning-2022) profile: the form, its stamped version and the share
 link in the body. A clean writing must be accepted with no defect at all; a
 broken one must get exactly the one defect that names its mistake.
 
-Crossed fully: every writing (17 ticks, 13 phones, 5 unit spellings, and the
-9 broken ones) × every form carrier — the file formats .docx, .doc, .wps and
+Crossed fully: every writing (18 ticks, 13 phones, 5 unit spellings, and the
+10 broken ones) × every form carrier — the file formats .docx, .doc, .wps and
 the .doc LibreOffice writes straight from a .docx (read by our own .doc
 reader), attached, and the .docx zipped with GBK names, in a 7z, forwarded
 as an attachment and re-sent with 转发： — because each format is read by
 another path (python-docx, LibreOffice conversion, the rebuilt table) and
 each wrapping by another opener, and a tick glyph or a full-width digit can
 be lost in any of them. The stamped version there is the form's PDF with an
-electronic seal (a text layer: no OCR), so those 352 mails cost what they parse.
+electronic seal (a text layer: no OCR), so those 368 mails cost what they parse.
 
 Sampled: the scan carriers. Reading a scanned page is OCR (seconds each) and
 its path does not depend on how the Word form was written, so every scan
