@@ -8,7 +8,7 @@ mail, the standing collection per batch, dead links, one digest message out.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, timedelta
 from email.message import EmailMessage
 
 from ingest.config import Settings
@@ -48,9 +48,9 @@ def unit_line(unit: UnitStanding) -> UnitLine:
 
 
 def next_deadline(settings: Settings, day: date) -> NextDeadline | None:
-    """The first batch deadline on or after `day` (a day of the campaign's zone)."""
-    tz = settings.campaign.zone
-    coming = [b for b in settings.campaign.batches if clock.local_day(b.deadline, tz) >= day]
+    """The first batch deadline of any active profile on or after `day` (a day of the campaign's zone)."""
+    day_began = clock.end_of_day(day - timedelta(days=1), settings.campaign.zone)
+    coming = [b for b in (c.next_batch(day_began) for c in settings.profiles()) if b is not None]
     first = min(coming, key=lambda b: b.deadline, default=None)
     return NextDeadline(first.name, first.deadline) if first else None
 

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from ingest.config import Settings
 from ingest.linkcheck import check_links
+from ingest.schedule import daily_due
 from rules import clock
 from storage import chores, links
 from storage.database import Database
@@ -24,9 +25,8 @@ def recheck_links_if_due(settings: Settings, db: Database, now: datetime | None 
     if not settings.links.enabled:
         return None
     moment = now or clock.now()
-    local = clock.local(moment, settings.campaign.zone)
-    key = f"linkcheck:{local.date().isoformat()}"
-    if local.time() < settings.schedule.digest_at or chores.is_done(db, key):
+    today = daily_due(settings, moment)
+    if today is None or chores.is_done(db, key := f"linkcheck:{today.isoformat()}"):
         return None
     standing = links.standing_links(db)
     check_links([link for _, link in standing], dataclasses.replace(settings.links, cache_path=None))

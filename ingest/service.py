@@ -21,8 +21,8 @@ from ingest.pipeline import Outcome, Pipeline
 from ingest.progress import ProgressFactory, no_progress
 from ingest.recheck import recheck_links_if_due
 from ingest.reminders import due_reminders
+from ingest.schedule import daily_due
 from notifier.outbox import outgoing
-from rules import clock
 from storage.outgoing import exists, queue
 
 log = logging.getLogger(__name__)
@@ -59,11 +59,10 @@ class Service:
         """From `digest_at` (campaign time) on, yesterday's digest, once per day (its key is the day)."""
         if not self.settings.coordinators:
             return False
-        tz = self.settings.campaign.zone
-        local = clock.local(now or clock.now(), tz)
-        if local.time() < self.settings.schedule.digest_at:
+        today = daily_due(self.settings, now)
+        if today is None:
             return False
-        day = local.date() - timedelta(days=1)
+        day = today - timedelta(days=1)
         key = f"digest:{day.isoformat()}"
         if exists(self.pipeline.db, key):
             return False

@@ -1,8 +1,7 @@
 """How deep a message's MIME parts may nest, bounded before Python's parser sees the bytes.
 
 The stdlib parser recurses once per multipart or message/* level, so a few
-kilobytes of 2,000 nested multiparts raise RecursionError (mail-parser gives
-up, and the stdlib fallback fails the same way). Nobody's mail client nests
+kilobytes of 2,000 nested multiparts raise RecursionError. Nobody's mail client nests
 more than a dozen levels, even for a forward of a forward. So the raw text
 is scanned the way the parser will read it — headers, boundaries, the
 digest default of message/rfc822 — and the part at `MAX_DEPTH` that would
