@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path, PurePath
 
-from parsers.archive import ARCHIVE_EXTENSIONS
+from parsers.archive_base import ARCHIVE_EXTENSIONS
 from parsers.facts import FORM_KINDS, Attachment, Material, UnreadableFile
 from parsers.scan import SCAN_EXTENSIONS, read_scan
 from parsers.sheet import sheet_hyperlinks, sheet_text

@@ -15,7 +15,7 @@ from pathlib import Path
 from ingest import profile_files, service_config
 from ingest.linkcheck.base import LinkCheckSettings
 from notifier.reply import ReplyIdentity
-from parsers.archive import ArchiveLimits
+from parsers.archive_base import ArchiveLimits
 from parsers.limits import WORKER_MEMORY_FLOOR_MB, ReadingLimits
 from rules.campaign import Campaign
 from rules.units import roster_from_config

@@ -12,8 +12,8 @@ import ctypes
 import io
 from collections.abc import Sequence
 
-from parsers.archive import (CHUNK, CORRUPT, NEEDS_PASSWORD, UNSUPPORTED_METHOD, ArchiveMember, Budget,
-                             WrongPassword, is_junk, split_path)
+from parsers.archive_base import (CHUNK, CORRUPT, NEEDS_PASSWORD, UNSUPPORTED_METHOD, ArchiveMember, Budget,
+                                  WrongPassword, is_junk, split_path)
 from parsers.facts import UnreadableFile
 
 RAR_ENCRYPTED = ("加密的 RAR 压缩包系统无法解压。请发送不加密的压缩包，或改用 ZIP/7z 格式加密（并在正文写明解压密码），"

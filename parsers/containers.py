@@ -17,7 +17,8 @@ import mimetypes
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from parsers.archive import ARCHIVE_EXTENSIONS, ArchiveLimits, Budget, LimitExceeded, unpack
+from parsers.archive import unpack
+from parsers.archive_base import ARCHIVE_EXTENSIONS, ArchiveLimits, Budget, LimitExceeded
 from parsers.facts import Attachment, UnreadableFile
 from parsers.html_text import html_text
 from parsers.mime_depth import bound_depth

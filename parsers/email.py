@@ -26,7 +26,7 @@ from email.message import Message
 
 from parsers import large_parts, pictures
 from parsers.addresses import author, decoded_headers, first_mailbox
-from parsers.archive import ArchiveLimits
+from parsers.archive_base import ArchiveLimits
 from parsers.containers import MailParts, expand_files
 from parsers.facts import Attachment, MailMessage
 from parsers.html_text import html_text

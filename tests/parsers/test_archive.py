@@ -14,7 +14,8 @@ import pytest
 
 from ingest.samples.archives import seven_zip, zipcrypto_zip
 from ingest.samples.mails import MailSpec, build_mail, gbk_zip
-from parsers.archive import MAX_MESSAGE_TRIES, ArchiveLimits, unpack
+from parsers.archive import unpack
+from parsers.archive_base import MAX_MESSAGE_TRIES, ArchiveLimits
 from parsers.archive_formats import RAR_ENCRYPTED
 from parsers.email import parse_message
 from parsers.facts import UnreadableFile

@@ -7,7 +7,7 @@ from pathlib import Path
 from ingest.samples.archives import seven_zip
 from ingest.samples.mails import MailSpec, build_mail, gbk_zip
 from ingest.samples.outlook import build_tnef
-from parsers.archive import ArchiveLimits
+from parsers.archive_base import ArchiveLimits
 from parsers.email import parse_message
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "outlook"
