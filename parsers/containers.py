@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import email
 import logging
-import mimetypes
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from parsers.archive import unpack
 from parsers.archive_base import ARCHIVE_EXTENSIONS, ArchiveLimits, Budget, LimitExceeded
+from parsers import outlook
 from parsers.facts import Attachment, UnreadableFile
 from parsers.html_text import html_text
 from parsers.mime_depth import bound_depth
+from parsers.mime_parts import MailParts, collect_parts, member_file
 from parsers.passwords import find_passwords
 from parsers.sniff import TNEF_MAGIC, content_extension
 from parsers.text import decode_header_value
@@ -31,17 +32,6 @@ log = logging.getLogger(__name__)
 _SINGLE_FILE = {".gz", ".bz2", ".xz"}  # compressors of one file: the member takes the archive's stem
 _MAIL_TYPES = ("message/rfc822", "application/vnd.ms-outlook")
 TNEF_TYPES = ("application/ms-tnef", "application/vnd.ms-tnef")
-
-
-@dataclass
-class MailParts:
-    """What one message (outer or nested) contributes: body texts, HTML bodies, parse trouble."""
-
-    texts: list[str] = field(default_factory=list)
-    htmls: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    unnamed: int = 0  # files that came without a name so far, to number them
-    pictures: int = 0  # pictures pasted into the body kept as files so far, to number them
 
 
 @dataclass
@@ -130,8 +120,6 @@ def _unpack(att: Attachment, ext: str, kind: str, ctx: _Context, depth: int) -> 
         origin = f"{'zip' if ext == '.zip' else ext.lstrip('.')}:{att.filename}"
         stem = PurePath(att.filename).stem
         return [member_file(stem if ext in _SINGLE_FILE and m.path == "data" else m.name, m.data, origin) for m in members]
-    from parsers import outlook
-
     parts = MailParts()
     if kind == "tnef":
         files, subject = outlook.tnef_files(att.data, parts), ""
@@ -147,8 +135,6 @@ def _unpack(att: Attachment, ext: str, kind: str, ctx: _Context, depth: int) -> 
 
 def _eml_files(data: bytes, parts: MailParts) -> tuple[list[Attachment], str]:
     """An attached .eml searched like a forwarded mail: its bodies count, its files are opened."""
-    from parsers.email import collect_parts  # the email parser walks parts through this module: a cycle (issue 22)
-
     inner = email.message_from_bytes(bound_depth(data))
     return collect_parts(inner, "forwarded", parts), decode_header_value(str(inner.get("Subject") or ""))
 
@@ -160,9 +146,3 @@ def _absorb(ctx: _Context, parts: MailParts, subject: str) -> None:
     ctx.parts.problems.extend(parts.problems)
     found = find_passwords(subject, *parts.texts, html_text("\n".join(parts.htmls)))
     ctx.passwords.extend(p for p in found if p not in ctx.passwords)
-
-
-def member_file(name: str, data: bytes, origin: str) -> Attachment:
-    """A file taken out of a container, typed by its name until the classifier reads its content."""
-    guessed = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return Attachment(name or "未命名附件", guessed, data, origin=origin)

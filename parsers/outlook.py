@@ -8,7 +8,7 @@ so they are judged like a forwarded mail.
 
 from __future__ import annotations
 
-from parsers.containers import member_file
+from parsers.mime_parts import member_file
 from parsers.facts import Attachment, UnreadableFile
 from parsers.text import decode_bytes
 
