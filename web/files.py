@@ -8,27 +8,18 @@ never opened by the browser; only page images we render ourselves are shown.
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
-from PIL import ImageDraw
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ingest import coordinator
-from parsers import limits
-from parsers.facts import ReadingFailed, SealFinding, UnreadableFile
-from parsers.scan import render_page
+from ingest import coordinator, page_images
 from rules import clock
-from parsers.atomic import atomic_write
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PAGE_LONG_SIDE = 1400
-PAGE_CACHE_VERSION = 2  # bump when the drawing changes
-SEAL_COLOUR, UNSURE_COLOUR = (0, 190, 60), (255, 140, 0)
 
 
 def safe_name(name: str, fallback: str) -> str:
@@ -80,40 +71,10 @@ def attachment(request: Request, console) -> Response:
 
 
 def page_image(request: Request, console) -> Response:
-    """One scan page as JPEG, its seal (or what may be one) outlined; rendered once, then cached.
-
-    Only the stored scan file is opened (never the raw mail), only the page
-    asked for is rendered, under the configured [limits] as when it was read.
-    """
+    """One scan page as JPEG, its seal (or what may be one) outlined (ingest.page_images)."""
     sid, mid, index = (request.path_params[k] for k in ("sid", "mid", "page"))
-    stored = console.db.load(sid)
-    material = next((m.material for m in stored.materials if m.id == mid), None) if stored else None
-    page = next((p for p in material.scan.pages if p.index == index), None) if material and material.scan else None
-    if page is None:
-        return console.refuse(request, 404, "没有这一页扫描件。")
-    box = "-".join(map(str, page.seal.box or ()))
-    cached = console.settings.cache_dir / "pages" / f"{material.sha256}-{index}-{box}-v{PAGE_CACHE_VERSION}.jpg"
-    stored_file = console.pipeline.files.path(material.sha256)
-    if not cached.exists():
-        if not stored_file.is_file():
-            return console.refuse(request, 404, "这份扫描件的文件已不在存放目录中，请下载原始邮件查看。")
-        try:
-            with limits.reading(console.settings.limits):
-                image = outlined_page(material.filename, str(stored_file), index, page.seal)
-        except (UnreadableFile, ReadingFailed, OSError, IndexError) as exc:
-            return console.refuse(request, 404, f"这一页扫描件无法显示：{exc}")
-        atomic_write(cached, image, durable=False)
-    return Response(cached.read_bytes(), media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
-
-
-def outlined_page(filename: str, data: bytes | str, index: int, seal: SealFinding) -> bytes:
-    """The page as the scan reader sees it, with a frame round the seal: green when found, orange when unsure."""
-    image, factor = render_page(filename, data, index, PAGE_LONG_SIDE)
-    if seal.box:
-        x, y, w, h = (v * factor for v in seal.box)
-        pad, width = max(6, w * 0.08), max(4, round(max(image.size) / 300))
-        ImageDraw.Draw(image).rectangle((x - pad, y - pad, x + w + pad, y + h + pad), outline=SEAL_COLOUR
-                                        if seal.found else UNSURE_COLOUR, width=width)
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85)
-    return out.getvalue()
+    try:
+        image = page_images.page_image(console.pipeline, sid, mid, index)
+    except coordinator.NotFound as exc:
+        return console.refuse(request, 404, str(exc))
+    return Response(image, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
