@@ -87,7 +87,7 @@ def check_share_consent(sub: Submission, campaign: Campaign) -> Iterable[Defect]
                 "SHARE_CONSENT_MISSING",
                 "error",
                 f"附件《{material.filename}》（典型课程资源申报表）中“是否同意纳入平台共享”一栏未作选择，"
-                "请勾选“是”或“否”后重新报送。",
+                "请勾选“是”或“否”（表中写作“同意”“不同意”的，勾选其一）后重新报送。",
                 where="是否同意纳入共享",
             )
 
