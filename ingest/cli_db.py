@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from sqlalchemy import create_engine
-from sqlalchemy.engine import Engine
 
 from ingest.cli_common import COMMAND, CONTEXT, load, settings_options
 from storage import schema
-
-
-@contextmanager
-def _engine(config: Path | None, db: str | None) -> Iterator[Engine]:
-    """The configured database, opened without the schema check (that is what these commands are for)."""
-    engine = create_engine(load(config, db).database_url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
+from storage.database import maintenance
 
 
 @click.group("db", help="数据库维护：查看结构版本、升级数据库结构。", context_settings=CONTEXT,
@@ -33,7 +20,7 @@ def db_group() -> None:
 @db_group.command("upgrade", **COMMAND, help="把数据库结构升级到本程序的版本（升级 intake 之后运行；建议先备份数据库）。")
 @settings_options
 def upgrade_command(config: Path | None, db: str | None) -> None:
-    with _engine(config, db) as engine:
+    with maintenance(load(config, db).database_url) as engine:
         before = schema.upgrade(engine)
     if not before.has_tables:
         click.echo(f"数据库是空的，已按当前版本（{before.head}）建立。")
@@ -46,7 +33,7 @@ def upgrade_command(config: Path | None, db: str | None) -> None:
 @db_group.command("current", **COMMAND, help="显示数据库当前的结构版本和本程序需要的版本。")
 @settings_options
 def current_command(config: Path | None, db: str | None) -> None:
-    with _engine(config, db) as engine:
+    with maintenance(load(config, db).database_url) as engine:
         state = schema.schema_state(engine)
     if not state.has_tables:
         click.echo(f"数据库是空的；第一次使用时会按当前版本（{state.head}）建立。")

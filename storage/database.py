@@ -7,10 +7,13 @@ so a crash leaves either the whole submission or nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, create_engine, select
 
@@ -32,12 +35,28 @@ class KnownUnit:
     answers_our_notice: bool = False  # a reply to one of our defect notices
 
 
+def open_engine(url: str) -> Engine:
+    """The configured database's engine, as every door into it opens it (SQLite with WAL and full sync)."""
+    engine = create_engine(url)
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+@contextmanager
+def maintenance(url: str) -> Iterator[Engine]:
+    """The database opened without the schema check, for `intake db` (which reports and upgrades the schema)."""
+    engine = open_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 class Database:
     def __init__(self, url: str):
         self.url = url
-        self.engine = create_engine(url)
-        if url.startswith("sqlite"):
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.engine = open_engine(url)
         ensure_schema(self.engine)
 
     def find_duplicate(self, message_id: str, raw_sha256: str, sender: str) -> SubmissionRecord | None:
