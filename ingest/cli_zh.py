@@ -1,13 +1,24 @@
-"""click's own words in Chinese: usage errors, `--help` headings and boilerplate.
+"""click's own words in Chinese: usage errors, `--help` headings and boilerplate, as a gettext catalogue.
 
 Coordinators read every line the CLI prints. click wraps its messages in
-`gettext` but ships no Chinese catalogue, so its modules' `_`/`ngettext` are
-pointed at the table below; a message not in it stays as click wrote it.
+the stdlib's `gettext` but ships no Chinese catalogue; this module is ours.
+The tables below are its source; `catalogue()` compiles them to the GNU .mo
+format, committed as `ingest/locale/zh_CN/LC_MESSAGES/intake.mo` (a test
+checks it is current; rebuild with `python -m ingest.cli_zh`). `install()`
+makes it the process's text domain, the mechanism click documents for
+translations. A message not in it stays as click wrote it.
 """
 
 from __future__ import annotations
 
-import importlib
+import gettext
+import os
+import struct
+from pathlib import Path
+
+DOMAIN = "intake"
+LOCALE_DIR = Path(__file__).with_name("locale")
+CATALOGUE = LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / f"{DOMAIN}.mo"
 
 MESSAGES: dict[str, str] = {
     "Usage:": "用法：",
@@ -57,36 +68,49 @@ MESSAGES: dict[str, str] = {
     "Error: The two entered values do not match.": "错误：两次输入不一致。",
     "Error: invalid input": "错误：输入无效",
 }
-PLURALS: dict[str, str] = {
-    "Got unexpected extra argument ({args})": "多余的参数（{args}）",
-    "Option {name!r} requires an argument.": "选项 {name!r} 需要一个值。",
-    "Option {name!r} requires {nargs} arguments.": "选项 {name!r} 需要 {nargs} 个值。",
-    "{value!r} does not match the format {format}.": "{value!r} 不符合格式 {format}。",
-    "{value!r} does not match the formats {formats}.": "{value!r} 不符合以下任一格式：{formats}。",
-    "{value!r} is not {choice}.": "{value!r} 不是 {choice}。",
-    "{value!r} is not one of {choices}.": "{value!r} 不在可选范围 {choices} 内。",
-    "Did you mean {possibility}?": "您是不是想输入 {possibility}？",
-    "(Did you mean one of: {possibilities}?)": "（您是不是想输入以下之一：{possibilities}？）",
-    "Takes {nargs} values but 1 was given.": "需要 {nargs} 个值，只给了 1 个。",
-    "Takes {nargs} values but {len} were given.": "需要 {nargs} 个值，给了 {len} 个。",
+# click's ngettext calls: (singular, plural) → (Chinese for one, Chinese for several).
+PLURALS: dict[tuple[str, str], tuple[str, str]] = {
+    ("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"):
+        ("多余的参数（{args}）", "多余的参数（{args}）"),
+    ("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."):
+        ("选项 {name!r} 需要一个值。", "选项 {name!r} 需要 {nargs} 个值。"),
+    ("{value!r} does not match the format {format}.", "{value!r} does not match the formats {formats}."):
+        ("{value!r} 不符合格式 {format}。", "{value!r} 不符合以下任一格式：{formats}。"),
+    ("{value!r} is not {choice}.", "{value!r} is not one of {choices}."):
+        ("{value!r} 不是 {choice}。", "{value!r} 不在可选范围 {choices} 内。"),
+    ("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"):
+        ("您是不是想输入 {possibility}？", "（您是不是想输入以下之一：{possibilities}？）"),
+    ("Takes {nargs} values but 1 was given.", "Takes {nargs} values but {len} were given."):
+        ("需要 {nargs} 个值，只给了 1 个。", "需要 {nargs} 个值，给了 {len} 个。"),
 }
-CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types", "utils")
+_HEADER = "Content-Type: text/plain; charset=UTF-8\nPlural-Forms: nplurals=2; plural=(n != 1);\n"
 
 
-def gettext(message: str) -> str:
-    return MESSAGES.get(message, message)
-
-
-def ngettext(singular: str, plural: str, n: int) -> str:
-    chosen = singular if n == 1 else plural
-    return PLURALS.get(chosen, MESSAGES.get(chosen, chosen))
+def catalogue() -> bytes:
+    """The tables as a GNU .mo file: header, then every entry sorted by its original, no hash table."""
+    entries = {"": _HEADER, **MESSAGES}
+    entries |= {f"{one}\0{many}": f"{zh_one}\0{zh_many}" for (one, many), (zh_one, zh_many) in PLURALS.items()}
+    keys = sorted(entries, key=lambda k: k.encode())
+    ids = [k.encode() for k in keys]
+    strs = [entries[k].encode() for k in keys]
+    count, start = len(keys), 7 * 4
+    data_at = start + 16 * count
+    offsets, blob = [], b""
+    for text in ids + strs:
+        offsets.append((len(text), data_at + len(blob)))
+        blob += text + b"\0"
+    header = struct.pack("<7I", 0x950412DE, 0, count, start, start + 8 * count, 0, data_at)
+    return header + b"".join(struct.pack("<2I", *pair) for pair in offsets) + blob
 
 
 def install() -> None:
-    """Point click's message functions at the Chinese table (idempotent)."""
-    for name in CLICK_MODULES:
-        module = importlib.import_module(f"click.{name}")
-        if hasattr(module, "_"):
-            module._ = gettext
-        if hasattr(module, "ngettext"):
-            module.ngettext = ngettext
+    """Make the catalogue the process's text domain, in Chinese unless the user chose a language (LANGUAGE)."""
+    os.environ.setdefault("LANGUAGE", "zh_CN")
+    gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
+    gettext.textdomain(DOMAIN)
+
+
+if __name__ == "__main__":
+    CATALOGUE.parent.mkdir(parents=True, exist_ok=True)
+    CATALOGUE.write_bytes(catalogue())
+    print(f"已写入 {CATALOGUE}")
