@@ -118,14 +118,14 @@ def _zip_bomb() -> bytes:
 
 
 def _seven_zip_bomb() -> bytes:
-    from ingest.samples.archives import seven_zip
+    from tests.support.archives import seven_zip
 
     return seven_zip([("申报材料.docx", bytes(600 * 1024 * 1024))])
 
 
 def bombs() -> list[tuple[str, str, bytes]]:
     """(label, attachment name or "" for the message itself, raw message) of each bomb."""
-    from ingest.samples.ofd import boundary_bomb, deltax_bomb
+    from tests.support.ofd import boundary_bomb, deltax_bomb
 
     form = ("case", NAME, UNIT)  # the same form as the Word file: only the bomb can be wrong
     out = [("OFD DeltaX g 25000000", f"{UNIT}+案例盖章件.ofd", deltax_bomb(25_000_000, form)),

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from ingest.samples.forms import build_case_form, build_course_form, build_project_form
-from ingest.samples.office import office_save
+from tests.support.office import office_save
 from parsers import doc_convert, office_server
 from parsers.word import read_word
 

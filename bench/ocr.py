@@ -29,8 +29,8 @@ from pathlib import Path
 
 USER_OMP = os.environ.get("OMP_THREAD_LIMIT")  # before parsers.ocr pins it for its own calls
 
-from ingest.samples.office_scans import laid_out_forms, stamped  # noqa: E402
-from ingest.samples.photos import black_and_white_scan, grey_scan, low_dpi_jpeg, phone_photo  # noqa: E402
+from tests.support.office_scans import laid_out_forms, stamped  # noqa: E402
+from tests.support.photos import black_and_white_scan, grey_scan, low_dpi_jpeg, phone_photo  # noqa: E402
 from ingest.samples.scans import render_form_pages, render_summary_page, scanned, to_jpeg, to_png  # noqa: E402
 from parsers.scan import read_scan, read_scans  # noqa: E402
 

@@ -30,7 +30,7 @@ from imapclient import IMAPClient  # noqa: E402
 from ingest.config import load_settings  # noqa: E402
 from ingest.mailbox import connect  # noqa: E402
 from ingest.samples.forms import build_case_form  # noqa: E402
-from ingest.samples.imap_server import PASSWORD, dovecot, free_port  # noqa: E402
+from tests.support.imap_server import PASSWORD, dovecot, free_port  # noqa: E402
 from ingest.samples.mails import MailSpec, build_mail  # noqa: E402
 from ingest.service import Service  # noqa: E402
 from ingest.service_config import MailboxSettings, ScheduleSettings, SmtpSettings  # noqa: E402

@@ -196,8 +196,8 @@ def unused_port() -> int:
 
 @pytest.fixture(scope="session")
 def dovecot():
-    """The session's Dovecot IMAP server on 127.0.0.1 (ingest/samples/imap_server.py), stopped after it."""
-    from ingest.samples.imap_server import dovecot as start
+    """The session's Dovecot IMAP server on 127.0.0.1 (tests/support/imap_server.py), stopped after it."""
+    from tests.support.imap_server import dovecot as start
 
     try:
         with start() as server:
@@ -209,6 +209,6 @@ def dovecot():
 @pytest.fixture
 def imap_account(dovecot, request):
     """A fresh mailbox on the test Dovecot: (port, user, password)."""
-    from ingest.samples.imap_server import PASSWORD
+    from tests.support.imap_server import PASSWORD
 
     return dovecot.port, dovecot.account(), PASSWORD

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
-from ingest.samples.archives import seven_zip
+from tests.support.archives import seven_zip
 from ingest.samples.forms import build_course_form
 from ingest.samples.mails import MailSpec, build_mail, gbk_zip
-from ingest.samples.office import office_save
+from tests.support.office import office_save
 from ingest.samples.scans import render_form_page, text_pdf, to_jpeg, to_pdf, to_png, to_tiff
 
 UNIT = "沈阳市和平区社区学院"

@@ -16,10 +16,10 @@ from click.testing import CliRunner
 
 from ingest.cli import main
 from ingest.pipeline import Pipeline
-from ingest.samples.archives import seven_zip, zipcrypto_zip
+from tests.support.archives import seven_zip, zipcrypto_zip
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail, gbk_zip
-from ingest.samples.outlook import build_tnef
+from tests.support.outlook import build_tnef
 from ingest.samples.scans import render_form_page, text_pdf, to_jpeg
 
 UNIT = "杭州市西湖区社区学院"

@@ -21,7 +21,7 @@ carrier (PDF, JPG, PNG, TIFF, pasted into the HTML body, in a zip, in a 7z)
 goes once with the .docx form, and the missing scan once per form carrier.
 The two wrappings are not crossed with the three formats either: unwrapping
 hands the same bytes to the same reader. RAR is left out: free software
-cannot write one (see ingest/samples/archives.py).
+cannot write one (see tests/support/archives.py).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw
 from ingest.pipeline import Pipeline
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail
-from ingest.samples.photos import png_bomb
+from tests.support.photos import png_bomb
 from ingest.samples.scans import font, render_form_pages, scanned, to_jpeg, to_pdf
 from parsers.limits import ReadingLimits
 

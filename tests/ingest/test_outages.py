@@ -9,7 +9,7 @@ from aiosmtpd.controller import Controller
 from imapclient import IMAPClient
 
 from ingest.samples.forms import build_case_form
-from ingest.samples.imap_server import PASSWORD, dovecot, free_port
+from tests.support.imap_server import PASSWORD, dovecot, free_port
 from ingest.samples.mails import MailSpec, build_mail
 from ingest.service import Service
 from ingest.service_config import MailboxSettings, SmtpSettings

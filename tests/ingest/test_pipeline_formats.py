@@ -8,11 +8,11 @@ import pytest
 
 from ingest.pipeline import Pipeline
 from ingest.report import outcome_row, stored_row
-from ingest.samples.esign import signed_pdf
+from tests.support.esign import signed_pdf
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail
-from ingest.samples.ofd import build_ofd_form
-from ingest.samples.photos import grey_scan, phone_photo, to_heic
+from tests.support.ofd import build_ofd_form
+from tests.support.photos import grey_scan, phone_photo, to_heic
 from ingest.samples.scans import render_form_pages, text_pdf, to_jpeg, to_png
 
 UNIT = "杭州市西湖区社区学院"

@@ -10,7 +10,7 @@ import pytest
 from ingest.pipeline import Pipeline
 from ingest.samples.forms import build_case_form, build_project_form
 from ingest.samples.mails import MailSpec, build_mail
-from ingest.samples.office import have_libreoffice, office_save
+from tests.support.office import have_libreoffice, office_save
 from ingest.samples.scans import render_form_pages, scanned, to_pdf
 from parsers import doc_convert, office_server
 

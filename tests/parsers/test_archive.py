@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.samples.archives import seven_zip, zipcrypto_zip
+from tests.support.archives import seven_zip, zipcrypto_zip
 from ingest.samples.mails import MailSpec, build_mail, gbk_zip
 from parsers.archive import unpack
 from parsers.archive_base import MAX_MESSAGE_TRIES, ArchiveLimits

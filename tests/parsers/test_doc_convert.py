@@ -10,7 +10,7 @@ import time
 import pytest
 
 from ingest.samples.forms import build_case_form, build_course_form, build_project_form
-from ingest.samples.office import have_libreoffice, office_save
+from tests.support.office import have_libreoffice, office_save
 from parsers import doc_convert, office_server
 from parsers.facts import ConversionFailed, UnreadableFile
 from parsers.word import read_word
@@ -129,7 +129,7 @@ def test_a_broken_doc_is_unreadable_and_named(saved):
 
 
 def test_a_password_protected_doc_is_unreadable_and_named(saved):
-    from ingest.samples.office import office_encrypt
+    from tests.support.office import office_encrypt
 
     locked = office_encrypt(saved["odt"]["case.odt"], ".odt", "MS Word 97")
     with pytest.raises(UnreadableFile, match=r"《西湖区\+案例\.doc》设置了打开密码"):

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.samples.ofd import rewrite_part, boundary_bomb, build_ofd_form, deltax_bomb
+from tests.support.ofd import rewrite_part, boundary_bomb, build_ofd_form, deltax_bomb
 from ingest.samples.scans import render_form_page
 from parsers.facts import UnreadableFile
 from parsers.ofd import read_ofd
@@ -111,7 +111,7 @@ def test_broken_ofd_gives_a_clear_reason_naming_the_file(damage):
 # ---------------------------------------------------------------- hostile OFDs
 
 _PEAK = """
-from ingest.samples.ofd import boundary_bomb, deltax_bomb
+from tests.support.ofd import boundary_bomb, deltax_bomb
 from parsers.ofd import read_ofd
 from parsers.ofd_render import render_page
 data = {bomb}

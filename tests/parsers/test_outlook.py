@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.samples.archives import seven_zip
+from tests.support.archives import seven_zip
 from ingest.samples.mails import MailSpec, build_mail, gbk_zip
-from ingest.samples.outlook import build_tnef
+from tests.support.outlook import build_tnef
 from parsers.archive_base import ArchiveLimits
 from parsers.email import parse_message
 

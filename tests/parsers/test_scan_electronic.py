@@ -6,8 +6,8 @@ import io
 
 from PIL import Image
 
-from ingest.samples.esign import signed_pdf
-from ingest.samples.ofd import seal_png
+from tests.support.esign import signed_pdf
+from tests.support.ofd import seal_png
 from ingest.samples.scans import text_pdf
 from parsers.scan import read_scan
 from parsers.seal import FOUND, UNCERTAIN
@@ -85,8 +85,8 @@ def test_plain_exported_pdf_has_no_seal():
 
 def test_a_table_sent_as_pdf_or_ofd_counts_as_e_sealed_only_when_really_signed():
     """The statistics profiles ask the same question of a table file as the scan reader asks of a page."""
-    from ingest.samples.esign import signed_pdf
-    from ingest.samples.ofd import build_ofd_form
+    from tests.support.esign import signed_pdf
+    from tests.support.ofd import build_ofd_form
     from parsers.scan_source import electronic_signature
 
     unit = "普陀区长征镇社区学校"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ingest.samples.photos import grey_scan, low_dpi_jpeg, phone_photo, to_heic
+from tests.support.photos import grey_scan, low_dpi_jpeg, phone_photo, to_heic
 from ingest.samples.scans import render_form_pages, scanned, to_jpeg, to_png
 from parsers.ocr import WORK_LONG_SIDE
 from parsers.photo import straighten

@@ -74,7 +74,7 @@ def test_seal_is_found_on_quarter_turned_page():
 
 # ---------------------------------------------------------------- any colour
 
-from ingest.samples.photos import black_and_white_scan, grey_scan, with_emblem  # noqa: E402
+from tests.support.photos import black_and_white_scan, grey_scan, with_emblem  # noqa: E402
 
 
 @pytest.fixture(scope="module")

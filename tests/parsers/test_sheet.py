@@ -10,7 +10,7 @@ import pytest
 
 from ingest.classify import read_material
 from ingest.samples.forms import encrypt_docx
-from ingest.samples.office import have_libreoffice, office_save
+from tests.support.office import have_libreoffice, office_save
 from parsers.facts import Attachment, UnreadableFile
 from parsers.sheet import sheet_text
 
@@ -101,7 +101,7 @@ def test_a_broken_xls_attachment_is_unreadable_with_its_name():
 
 @NEEDS_LIBREOFFICE
 def test_a_password_protected_xls_is_unreadable_and_named(old_books):
-    from ingest.samples.office import office_encrypt
+    from tests.support.office import office_encrypt
 
     locked = office_encrypt(old_books["汇总表.xls"], ".xls", "MS Excel 97")
     with pytest.raises(UnreadableFile, match=r"《信息汇总表\.xls》设置了打开密码"):

@@ -12,9 +12,9 @@ import pytest
 from openpyxl import Workbook
 from PIL import Image
 
-from ingest.samples.archives import seven_zip
+from tests.support.archives import seven_zip
 from ingest.samples.forms import build_case_form, encrypt_docx
-from ingest.samples.outlook import build_tnef
+from tests.support.outlook import build_tnef
 from ingest.samples.scans import text_pdf
 from parsers.sniff import content_extension, sniff_extension
 

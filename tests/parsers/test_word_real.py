@@ -16,7 +16,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 
 from ingest.samples.forms import CASE_PRACTICE, build_case_form, build_project_form
-from ingest.samples.office import have_libreoffice, office_save
+from tests.support.office import have_libreoffice, office_save
 from parsers.word import read_word
 
 UNIT = "杭州市西湖区社区学院"

@@ -15,7 +15,7 @@ from PIL import Image
 
 from parsers import limits, workers
 from parsers.limits import ReadingLimits
-from ingest.samples.photos import png_bomb
+from tests.support.photos import png_bomb
 from parsers.scan import read_scans
 
 

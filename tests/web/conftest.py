@@ -21,7 +21,7 @@ from ingest.pipeline import Pipeline
 from ingest.samples import profiles as samples
 from ingest.samples.demo import demo_messages
 from ingest.samples.forms import build_case_form
-from ingest.samples.imap_server import free_port
+from tests.support.imap_server import free_port
 from ingest.samples.mails import CST, MailSpec, build_mail
 from storage import users
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from ingest.cli import main
 from ingest.config import ConfigError, load_settings
-from ingest.samples.imap_server import free_port
+from tests.support.imap_server import free_port
 from ingest.service import Service
 from storage import users
 from storage.database import Database
