@@ -35,7 +35,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-INTAKE = [sys.executable, "-c", "from ingest.cli import main; main()"]
+INTAKE = [sys.executable, "-c", "from ingest.cli.main import main; main()"]
 TARGET_MB = 400
 UNIT = "温州市鹿城区五马街道社区教育学校"
 NAME = "手把手教您用健康码与线上挂号"

@@ -36,7 +36,7 @@ from ingest.samples.mails import MailSpec, build_mail, gbk_zip  # noqa: E402
 from ingest.samples.scans import render_form_pages, scanned, to_pdf  # noqa: E402
 from rules import clock  # noqa: E402
 
-INTAKE = [sys.executable, "-c", "from ingest.cli import main; main()"]
+INTAKE = [sys.executable, "-c", "from ingest.cli.main import main; main()"]
 CITIES = ["沈阳市", "大连市", "鞍山市", "抚顺市", "本溪市", "丹东市", "锦州市", "营口市", "阜新市", "辽阳市"]
 SCAN_VARIANTS = 10  # distinct stamped scans, shared round-robin (OCR of each is cached by content)
 

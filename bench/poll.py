@@ -27,13 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from aiosmtpd.controller import Controller  # noqa: E402
 from imapclient import IMAPClient  # noqa: E402
 
-from ingest.config import load_settings  # noqa: E402
-from ingest.mailbox import connect  # noqa: E402
+from ingest.config.settings import load_settings  # noqa: E402
+from ingest.service.mailbox import connect  # noqa: E402
 from ingest.samples.forms import build_case_form  # noqa: E402
 from tests.support.imap_server import PASSWORD, dovecot, free_port  # noqa: E402
 from ingest.samples.mails import MailSpec, build_mail  # noqa: E402
-from ingest.service import Service  # noqa: E402
-from ingest.service_config import MailboxSettings, ScheduleSettings, SmtpSettings  # noqa: E402
+from ingest.service.loop import Service  # noqa: E402
+from ingest.config.service_settings import MailboxSettings, ScheduleSettings, SmtpSettings  # noqa: E402
 from rules import clock  # noqa: E402
 from rules.campaign import Batch  # noqa: E402
 from storage import mailboxes  # noqa: E402

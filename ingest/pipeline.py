@@ -15,10 +15,10 @@ from datetime import datetime
 from pathlib import Path
 
 from ingest.classify import read_material
-from ingest.config import Settings
+from ingest.config.settings import Settings
 from ingest.delivery import delivery_for
 from ingest.failures import failure_in_words
-from ingest.linkcheck import check_links
+from ingest.jobs.linkcheck import check_links
 from ingest.materials import AttachmentReader, enrich
 from ingest.routing import route
 from notifier.autoreply import automated_reason

@@ -196,7 +196,7 @@ def digest_context(day: date, rows: list[DigestRow], dead_links: list[DeadLink],
 
 
 def stats_view(summaries: list) -> list[dict]:
-    """The per-profile statistics (ingest.stats_summary.StatsSummary) as rows of figures, with the sums."""
+    """The per-profile statistics (ingest.coordinator.statistics.StatsSummary) as rows of figures, with the sums."""
     def cell(value) -> str:
         return "—" if value is None else str(value)
 

@@ -108,7 +108,7 @@ STATS_SHEET = "统计汇总"
 
 
 def _stats_sheet(sheet, summaries: list) -> None:
-    """One block per profile and period (ingest.stats_summary.StatsSummary): a title, a header, units, 合计."""
+    """One block per profile and period (ingest.coordinator.statistics.StatsSummary): a title, a header, units, 合计."""
     for summary in summaries:
         append_row(sheet, [f"{summary.title}（{summary.period}）", f"征集：{summary.profile}"])
         sheet[sheet.max_row][0].font = Font(bold=True)

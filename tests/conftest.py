@@ -101,7 +101,7 @@ def real_eml() -> Path:
 @pytest.fixture
 def settings(tmp_path):
     """Built-in settings with every path in a temp folder and an SQLite database."""
-    from ingest.config import load_settings
+    from ingest.config.settings import load_settings
 
     s = load_settings(None, db=f"sqlite:///{tmp_path / 'intake.sqlite'}", outbox=tmp_path / "outbox")
     s.data_dir = tmp_path / "data"

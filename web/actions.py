@@ -1,6 +1,6 @@
 """What changes something: logging in and out, and a coordinator's 通过 / 退回 / 重新审核 / 重发回复 / 指定征集.
 
-Each decision calls the same `ingest.coordinator` function as the CLI, with
+Each decision calls the same `ingest.coordinator.actions` function as the CLI, with
 the console user as the one who did it; the result is shown after a redirect
 (POST → 303 → GET), so a reload never repeats it.
 """
@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ingest import coordinator
+from ingest.coordinator import actions as coordinator
 from storage import users
 from web import auth, forms
 

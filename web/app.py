@@ -25,8 +25,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ingest import profile_files
-from ingest.config import Settings
+from ingest.config import profile_files
+from ingest.config.settings import Settings
 from ingest.pipeline import Pipeline
 from notifier.reply import KIND_NAMES
 from notifier.words import ACTION_TITLES, LINK_CHECK_TITLES

@@ -16,7 +16,8 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ingest import coordinator, page_images
+from ingest.coordinator import actions as coordinator
+from ingest.coordinator import page_images
 from rules import clock
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -71,7 +72,7 @@ def attachment(request: Request, console) -> Response:
 
 
 def page_image(request: Request, console) -> Response:
-    """One scan page as JPEG, its seal (or what may be one) outlined (ingest.page_images)."""
+    """One scan page as JPEG, its seal (or what may be one) outlined (ingest.coordinator.page_images)."""
     sid, mid, index = (request.path_params[k] for k in ("sid", "mid", "page"))
     try:
         image = page_images.page_image(console.pipeline, sid, mid, index)

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ingest.config import Settings
+from ingest.config.settings import Settings
 from parsers.facts import FORM_KINDS
 from rules import clock
 from rules.campaign import Campaign

@@ -12,8 +12,8 @@ import time
 
 import uvicorn
 
-from ingest.config import Settings
-from ingest.service_config import is_loopback
+from ingest.config.settings import Settings
+from ingest.config.service_settings import is_loopback
 from web.app import create_app
 
 

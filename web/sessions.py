@@ -14,7 +14,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from ingest.service_config import WebSettings
+from ingest.config.service_settings import WebSettings
 
 
 class SessionCookies:

@@ -1,6 +1,6 @@
 """The 统计表 page's model: per statistics profile and period, the units' figures as `intake export` sums them.
 
-The aggregation is `ingest.stats_summary.profile_stats` (the same summaries
+The aggregation is `ingest.coordinator.statistics.profile_stats` (the same summaries
 as the export workbook and the digest); this module only picks the profile
 and period the page asks for and lines the roster up against it.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingest.stats_summary import ProfileStats, StatsFiling, StatsSummary, profile_stats
+from ingest.coordinator.statistics import ProfileStats, StatsFiling, StatsSummary, profile_stats
 from rules import clock
 from rules.campaign import Campaign
 from storage.collection import Collection

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import pytest
 
-from ingest import coordinator
+from ingest.coordinator import actions as coordinator
 from ingest.pipeline import Pipeline
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail
@@ -91,7 +91,7 @@ def test_units_without_an_allowlist_take_mail_from_anyone(settings, attachments)
 
 
 def test_the_allowlist_is_read_from_the_configuration(tmp_path):
-    from ingest.config import ConfigError, load_settings
+    from ingest.config.settings import ConfigError, load_settings
 
     path = tmp_path / "intake.toml"
     path.write_text(f'[roster]\nunits = [{{ name = "{UNIT}", allowlist = ["@sy.gov.cn"] }}]\n', "utf-8")

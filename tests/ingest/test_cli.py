@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from ingest.cli import main
+from ingest.cli.main import main
 
 
 def test_demo_runs_every_sample_and_reports_each_status(tmp_path):

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from ingest.config import ConfigError, load_settings
+from ingest.config.settings import ConfigError, load_settings
 
 UTC = timezone.utc
 

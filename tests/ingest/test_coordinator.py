@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from ingest.cli import main
+from ingest.cli.main import main
 from ingest.samples.forms import build_case_form, build_course_form, build_project_form
 from ingest.samples.mails import CST, MailSpec, build_mail
 

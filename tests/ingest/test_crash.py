@@ -35,7 +35,7 @@ from storage.models import FetchedRecord, OutgoingRecord
 
 MESSAGES = 200
 KILLS = 20
-INTAKE = [sys.executable, "-c", "from ingest.cli import main; main()"]
+INTAKE = [sys.executable, "-c", "from ingest.cli.main import main; main()"]
 FORM = build_case_form(name="“银龄触网”智能手机应用进社区", unit="沈阳市铁西区社区学院")
 
 

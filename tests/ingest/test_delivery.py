@@ -14,7 +14,7 @@ from ingest.delivery import delivery_for
 from ingest.pipeline import Pipeline
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail
-from ingest.service_config import SmtpSettings
+from ingest.config.service_settings import SmtpSettings
 from storage.database import Database
 
 UNIT = "杭州市西湖区社区学院"

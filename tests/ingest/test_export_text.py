@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from ingest import coordinator
+from ingest.coordinator import actions as coordinator
 from ingest.pipeline import Pipeline
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import MailSpec, build_mail

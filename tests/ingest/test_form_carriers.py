@@ -42,7 +42,7 @@ IDS = [f"{fmt}-{wrapping}" for fmt, wrapping in CARRIERS]
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):
     """One pipeline for the module (the Liaoning default profile); every mail has its own Message-ID."""
-    from ingest.config import load_settings
+    from ingest.config.settings import load_settings
 
     root = tmp_path_factory.mktemp("form-carriers")
     settings = load_settings(None, db=f"sqlite:///{root / 'intake.sqlite'}", outbox=root / "outbox")

@@ -7,7 +7,7 @@ import hashlib
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 from sqlmodel import Session, select
 
-from ingest.config import load_settings
+from ingest.config.settings import load_settings
 from ingest.pipeline import Pipeline
 from ingest.samples.forms import build_case_form, build_course_form
 from ingest.samples.mails import MailSpec, build_mail, gbk_zip

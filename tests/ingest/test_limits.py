@@ -118,7 +118,7 @@ def test_a_bug_while_reading_a_scan_is_our_error(settings, monkeypatch):
 
 def test_a_retried_error_is_judged_once_fixed(settings, monkeypatch):
     """The raw mail of an OCR failure is kept: once Tesseract works, reprocessing judges and answers it."""
-    from ingest import coordinator
+    from ingest.coordinator import actions as coordinator
 
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/bin/tesseract")
     pipeline = Pipeline(settings)
@@ -133,7 +133,7 @@ def test_a_retried_error_is_judged_once_fixed(settings, monkeypatch):
 
 
 def test_reprocessing_that_fails_again_keeps_the_verdict_and_says_why(settings, monkeypatch):
-    from ingest import coordinator
+    from ingest.coordinator import actions as coordinator
 
     pipeline = Pipeline(settings)
     outcome = pipeline.process(_mail(_form(), _scan_jpg()), "inbox/1.eml")
@@ -204,7 +204,7 @@ def test_pages_past_the_page_limit_are_left_unread_with_a_warning(settings):
 
 
 def test_limits_are_read_from_the_configuration(tmp_path):
-    from ingest.config import ConfigError, load_settings
+    from ingest.config.settings import ConfigError, load_settings
 
     path = tmp_path / "intake.toml"
     path.write_text("[limits]\nmax_pages = 8\nocr_page_seconds = 20\n", "utf-8")
@@ -226,6 +226,6 @@ def test_the_default_limits_are_the_documented_ones():
     import tomllib
     from importlib import resources
 
-    documented = tomllib.loads(resources.files("ingest").joinpath("default.toml").read_text("utf-8"))["limits"]
+    documented = tomllib.loads(resources.files("ingest.config").joinpath("default.toml").read_text("utf-8"))["limits"]
     assert documented == {key: getattr(ReadingLimits(), key) for key in ReadingLimits.keys()}
-    assert Path(resources.files("ingest").joinpath("default.toml")).exists()
+    assert Path(resources.files("ingest.config").joinpath("default.toml")).exists()

@@ -30,7 +30,7 @@ def sealed_pdf() -> bytes:
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):
     """One pipeline for the module: every mail is another unit's message, and the sealed PDF is read once."""
-    from ingest.config import load_settings
+    from ingest.config.settings import load_settings
 
     root = tmp_path_factory.mktemp("carriers")
     settings = load_settings(None, db=f"sqlite:///{root / 'intake.sqlite'}", outbox=root / "outbox")

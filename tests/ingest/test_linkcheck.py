@@ -11,8 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ingest.linkcheck import check_links
-from ingest.linkcheck.base import LinkCheckSettings
+from ingest.jobs.linkcheck import check_links
+from ingest.jobs.linkcheck.base import LinkCheckSettings
 from parsers.facts import MailMessage, ShareLink, SubjectInfo, Submission
 from parsers.links import find_links
 from rules.campaign import Campaign
@@ -234,9 +234,9 @@ def test_an_accepted_link_that_dies_later_is_found_by_the_daily_recheck_and_show
     """Accepted with a live link; the unit cancels the share; the next morning's pass finds it dead."""
     from datetime import datetime, timedelta, timezone
 
-    from ingest.digest import build_digest
+    from ingest.jobs.digest import build_digest
     from ingest.pipeline import Pipeline
-    from ingest.recheck import recheck_links_if_due
+    from ingest.jobs.recheck import recheck_links_if_due
     from ingest.samples.forms import build_course_form
     from ingest.samples.mails import MailSpec, build_mail
 
@@ -270,7 +270,7 @@ def test_the_recheck_keeps_a_definite_answer_when_the_provider_cannot_be_reached
     from datetime import datetime, timedelta, timezone
 
     from ingest.pipeline import Pipeline
-    from ingest.recheck import recheck_links_if_due
+    from ingest.jobs.recheck import recheck_links_if_due
     from ingest.samples.forms import build_course_form
     from ingest.samples.mails import MailSpec, build_mail
     from storage.links import standing_links

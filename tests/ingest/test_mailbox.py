@@ -14,11 +14,11 @@ from imapclient import IMAPClient
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from ingest import mailbox
+from ingest.service import mailbox
 from ingest.pipeline import Pipeline
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail
-from ingest.service_config import MailboxSettings, SmtpSettings
+from ingest.config.service_settings import MailboxSettings, SmtpSettings
 from rules import clock
 from rules.campaign import Batch
 from storage import mailboxes

@@ -11,8 +11,8 @@ from imapclient import IMAPClient
 from ingest.samples.forms import build_case_form
 from tests.support.imap_server import PASSWORD, dovecot, free_port
 from ingest.samples.mails import MailSpec, build_mail
-from ingest.service import Service
-from ingest.service_config import MailboxSettings, SmtpSettings
+from ingest.service.loop import Service
+from ingest.config.service_settings import MailboxSettings, SmtpSettings
 from rules import clock
 from rules.campaign import Batch
 from storage import mailboxes

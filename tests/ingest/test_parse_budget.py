@@ -38,7 +38,7 @@ def test_the_same_mail_within_the_default_budget_is_judged(settings):
 
 def test_reprocessing_reads_the_raw_mail_again_under_the_same_budget(settings):
     """`intake reprocess` parses the stored mail afresh: that parse is within the budget too."""
-    from ingest import coordinator
+    from ingest.coordinator import actions as coordinator
 
     outcome = Pipeline(settings).process(_mail(), "inbox/1.eml")
     settings.limits = ReadingLimits(message_seconds=0.001)

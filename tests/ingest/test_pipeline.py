@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ingest.cli import main
+from ingest.cli.main import main
 from ingest.pipeline import Pipeline
 from ingest.samples import demo
 from ingest.samples.forms import build_case_form

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from ingest.pipeline import Pipeline
-from ingest.report import outcome_row, stored_row
+from ingest.cli.report import outcome_row, stored_row
 from tests.support.esign import signed_pdf
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail

@@ -7,9 +7,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from ingest.cli import main
-from ingest.config import ConfigError, load_settings
-from ingest.profile_files import builtin_names
+from ingest.cli.main import main
+from ingest.config.settings import ConfigError, load_settings
+from ingest.config.profile_files import builtin_names
 from rules import clock
 
 BUILTINS = ["chongqing-2021", "liaoning-2022", "moe-2021", "putuo-2024", "shandong-2021", "taizhou-2021"]

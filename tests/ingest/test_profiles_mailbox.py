@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 from click.testing import CliRunner
 
-from ingest.cli import main
+from ingest.cli.main import main
 from ingest.samples import profiles as samples
 from ingest.samples.mails import CST, MailSpec, build_mail
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from ingest.config import load_settings
+from ingest.config.settings import load_settings
 from ingest.pipeline import Pipeline
 from ingest.samples.mails import CST, MailSpec, build_mail
 from ingest.samples.media import activity_photo

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.config import load_settings
+from ingest.config.settings import load_settings
 from ingest.materials import AttachmentReader
 from ingest.pipeline import read_materials
 from ingest.routing import route

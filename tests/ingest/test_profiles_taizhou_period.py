@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from ingest.config import load_settings
+from ingest.config.settings import load_settings
 from ingest.pipeline import Pipeline
 from ingest.samples import profiles as samples
 from ingest.samples.mails import CST

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 from ingest.samples.mails import MailSpec, build_mail
-from ingest.sources import count_messages
+from ingest.cli.sources import count_messages
 
-INTAKE = [sys.executable, "-c", "from ingest.cli import main; main()"]
+INTAKE = [sys.executable, "-c", "from ingest.cli.main import main; main()"]
 
 
 def _inbox(tmp_path: Path, n: int = 3) -> Path:

@@ -7,7 +7,7 @@ from collections import Counter
 
 from click.testing import CliRunner
 
-from ingest.cli import main
+from ingest.cli.main import main
 
 
 def test_every_real_message_gets_an_outcome_and_none_is_our_failure(real_eml, tmp_path):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime, timezone
 
-from ingest.config import load_settings
-from ingest.digest import next_deadline
-from ingest.reminders import due_reminders
-from ingest.schedule import daily_due
-from ingest.service_config import ScheduleSettings
+from ingest.config.settings import load_settings
+from ingest.jobs.digest import next_deadline
+from ingest.jobs.reminders import due_reminders
+from ingest.jobs.schedule import daily_due
+from ingest.config.service_settings import ScheduleSettings
 from rules.campaign import Batch, Roster, RosterUnit
 from storage.database import Database
 

@@ -16,11 +16,11 @@ from click.testing import CliRunner
 from imapclient import IMAPClient
 from sqlmodel import Session, delete, select
 
-from ingest.cli import main
+from ingest.cli.main import main
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail
-from ingest.service import Service
-from ingest.service_config import MailboxSettings, ScheduleSettings, SmtpSettings
+from ingest.service.loop import Service
+from ingest.config.service_settings import MailboxSettings, ScheduleSettings, SmtpSettings
 from rules import clock
 from rules.campaign import Batch, Roster, RosterUnit
 from storage import mailboxes

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mailbox
 
 from ingest.samples.mails import MailSpec, build_mail
-from ingest.sources import iter_messages
+from ingest.cli.sources import iter_messages
 
 RAWS = [build_mail(MailSpec(subject=f"杭州市第{i}社区学院+智慧助老材料+1个", message_id=f"<m{i}@163.com>"))
         for i in range(3)]

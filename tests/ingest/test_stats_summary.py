@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ingest.config import load_settings
+from ingest.config.settings import load_settings
 from ingest.samples.mails import CST
-from ingest.stats_summary import profile_stats
+from ingest.coordinator.statistics import profile_stats
 
 
 def _taizhou_and_liaoning():

@@ -18,7 +18,7 @@ import pytest
 import time_machine
 from click.testing import CliRunner
 
-from ingest.cli import main
+from ingest.cli.main import main
 from ingest.pipeline import Pipeline
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import MailSpec, build_mail
@@ -124,7 +124,7 @@ INSTANT = datetime(2026, 12, 1, 18, 40, tzinfo=timezone.utc)  # 02:40 on 2 Decem
 @pytest.fixture(scope="module")
 def ingested_at_instant(tmp_path_factory, mails) -> str:
     """A database with two submissions ingested at INSTANT."""
-    from ingest.config import load_settings
+    from ingest.config.settings import load_settings
 
     base = tmp_path_factory.mktemp("faketime")
     settings = load_settings(None, db=f"sqlite:///{base / 'intake.sqlite'}", outbox=base / "outbox")
@@ -141,7 +141,7 @@ def test_intake_digest_under_faketime_finds_the_mail_of_beijings_today(tmp_path,
     """The real command, with the process clock moved by libfaketime (no patching inside Python)."""
     wall = INSTANT.astimezone(clock.zone(zone)).strftime("%Y-%m-%d %H:%M:%S")  # faketime reads local time
     env = {"TZ": zone, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    result = subprocess.run(["faketime", "-f", f"@{wall}", sys.executable, "-m", "ingest.cli", "digest",
+    result = subprocess.run(["faketime", "-f", f"@{wall}", sys.executable, "-m", "ingest.cli.main", "digest",
                              "--db", ingested_at_instant, "--outbox", str(tmp_path)],
                             capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr

@@ -70,7 +70,7 @@ def _hostile_material() -> MaterialStanding:
 
 
 def _hostile_stats():
-    from ingest.stats_summary import StatsSummary
+    from ingest.coordinator.statistics import StatsSummary
 
     summary = StatsSummary("taizhou-2021", "=进展情况统计表", "2021年第2季度", ["@培训人次"])
     summary.units["+1+1"] = {"@培训人次": 12}

@@ -8,7 +8,7 @@ import io
 import docx
 import pytest
 
-from ingest.config import load_settings
+from ingest.config.settings import load_settings
 from ingest.samples.notice_tables import FIGURES, LAYOUTS, putuo_notice_table
 from ingest.samples.tables import convert_with_libreoffice, putuo_table, summary_listing, taizhou_table
 from parsers.stats import figure, read_grids, read_listing, read_stats

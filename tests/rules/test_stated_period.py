@@ -12,7 +12,7 @@ from datetime import datetime
 import pytest
 
 from ingest.classify import read_material
-from ingest.config import load_settings
+from ingest.config.settings import load_settings
 from ingest.materials import AttachmentReader, enrich
 from ingest.samples.mails import CST, MailSpec, build_mail
 from ingest.samples.tables import taizhou_table

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect, text
 from sqlmodel import SQLModel
 
-from ingest.cli import main
+from ingest.cli.main import main
 from storage import schema
 from storage.database import Database
 

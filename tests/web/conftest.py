@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.config import Settings, load_settings
+from ingest.config.settings import Settings, load_settings
 from ingest.pipeline import Pipeline
 from ingest.samples import profiles as samples
 from ingest.samples.demo import demo_messages

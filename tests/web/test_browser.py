@@ -24,7 +24,7 @@ from tests.web.conftest import COORDINATOR, HOSTILE_FILE, HOSTILE_SUBJECT, SILEN
 README_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DEMO_UNITS = ("杭州市西湖区社区学院", "宁波市鄞州区社区学院", "温州市鹿城区社区学院", "嘉兴市社区教育指导中心")
 LUCHENG = "03-鹿城区-链接无提取码.eml"
-OUTLINE = np.array([0, 190, 60])  # ingest.page_images.SEAL_COLOUR
+OUTLINE = np.array([0, 190, 60])  # ingest.coordinator.page_images.SEAL_COLOUR
 
 
 def _text(driver, css: str) -> str:

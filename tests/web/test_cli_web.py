@@ -8,10 +8,10 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from ingest.cli import main
-from ingest.config import ConfigError, load_settings
+from ingest.cli.main import main
+from ingest.config.settings import ConfigError, load_settings
 from tests.support.imap_server import free_port
-from ingest.service import Service
+from ingest.service.loop import Service
 from storage import users
 from storage.database import Database
 

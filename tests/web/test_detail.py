@@ -22,7 +22,7 @@ def never_parsed(monkeypatch):
     def refuse(*args, **kwargs):
         pytest.fail("the console parsed a whole raw mail")
 
-    for where in ("parsers.email.parse_message", "ingest.coordinator.parse_message"):
+    for where in ("parsers.email.parse_message", "ingest.coordinator.actions.parse_message"):
         monkeypatch.setattr(where, refuse)
     monkeypatch.setattr("web.detail.parse_message", refuse, raising=False)
 

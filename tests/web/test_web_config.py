@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.config import ConfigError, load_settings
+from ingest.config.settings import ConfigError, load_settings
 
 
 def _web(tmp_path, text: str):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ingest.cli_common import COMMAND, CONTEXT, load, settings_options
+from ingest.cli.common import COMMAND, CONTEXT, load, settings_options
 from storage import schema
 from storage.database import maintenance
 

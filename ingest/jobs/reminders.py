@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ingest.config import Settings
-from ingest.schedule import daily_due
+from ingest.config.settings import Settings
+from ingest.jobs.schedule import daily_due
 from notifier.notices import compose_reminder
 from notifier.outbox import outgoing
 from rules import clock

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 
-from ingest import profile_files, service_config
-from ingest.linkcheck.base import LinkCheckSettings
+from ingest.config import profile_files
+from ingest.config import service_settings as service_config
+from ingest.jobs.linkcheck.base import LinkCheckSettings
 from notifier.reply import ReplyIdentity
 from parsers.archive_base import ArchiveLimits
 from parsers.limits import WORKER_MEMORY_FLOOR_MB, ReadingLimits
@@ -72,7 +73,7 @@ def load_settings(path: Path | None = None, *, db: str | None = None, outbox: Pa
 
     `profiles` (from `--profile`) replaces the file's `profiles` list for one run.
     """
-    defaults = tomllib.loads(resources.files("ingest").joinpath("default.toml").read_text("utf-8"))
+    defaults = tomllib.loads(resources.files("ingest.config").joinpath("default.toml").read_text("utf-8"))
     user: dict = {}
     if path is not None:
         try:

@@ -13,15 +13,15 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ingest.config import Settings
-from ingest.digest import build_digest
-from ingest.idle import IdleWatcher
-from ingest.mailbox import Connections, poll
+from ingest.config.settings import Settings
+from ingest.jobs.digest import build_digest
+from ingest.service.idle import IdleWatcher
+from ingest.service.mailbox import Connections, poll
 from ingest.pipeline import Outcome, Pipeline
 from ingest.progress import ProgressFactory, no_progress
-from ingest.recheck import recheck_links_if_due
-from ingest.reminders import due_reminders
-from ingest.schedule import daily_due
+from ingest.jobs.recheck import recheck_links_if_due
+from ingest.jobs.reminders import due_reminders
+from ingest.jobs.schedule import daily_due
 from notifier.outbox import outgoing
 from storage.outgoing import exists, queue
 

@@ -20,8 +20,8 @@ from typing import Callable
 
 import httpx
 
-from ingest.linkcheck import baidu
-from ingest.linkcheck.base import USER_AGENT, CheckResult, Fetcher, LinkCheckSettings, Throttle
+from ingest.jobs.linkcheck import baidu
+from ingest.jobs.linkcheck.base import USER_AGENT, CheckResult, Fetcher, LinkCheckSettings, Throttle
 from parsers.atomic import atomic_write
 from parsers.facts import ShareLink
 

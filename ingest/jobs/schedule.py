@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ingest.config import Settings
+from ingest.config.settings import Settings
 from rules import clock
 
 

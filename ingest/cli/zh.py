@@ -4,7 +4,7 @@ Coordinators read every line the CLI prints. click wraps its messages in
 the stdlib's `gettext` but ships no Chinese catalogue; this module is ours.
 The tables below are its source; `catalogue()` compiles them to the GNU .mo
 format, committed as `ingest/locale/zh_CN/LC_MESSAGES/intake.mo` (a test
-checks it is current; rebuild with `python -m ingest.cli_zh`). `install()`
+checks it is current; rebuild with `python -m ingest.cli.zh`). `install()`
 makes it the process's text domain, the mechanism click documents for
 translations. A message not in it stays as click wrote it.
 """

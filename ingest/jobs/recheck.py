@@ -12,9 +12,9 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from ingest.config import Settings
-from ingest.linkcheck import check_links
-from ingest.schedule import daily_due
+from ingest.config.settings import Settings
+from ingest.jobs.linkcheck import check_links
+from ingest.jobs.schedule import daily_due
 from rules import clock
 from storage import chores, links
 from storage.database import Database

@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ingest.cli_common import CONTEXT, COMMAND, load, settings_options
+from ingest.cli.common import CONTEXT, COMMAND, load, settings_options
 from rules import clock
 from storage import users
 from storage.database import Database

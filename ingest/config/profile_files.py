@@ -36,14 +36,14 @@ class ProfileSource:
 
 
 def builtin_names() -> list[str]:
-    folder = resources.files("ingest").joinpath("profiles")
+    folder = resources.files("ingest.config").joinpath("profiles")
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
 def read_profile(name: str, base: Path | None = None) -> ProfileSource:
     """A built-in profile by name, or a profile file by path (relative to `base`, the config's folder)."""
     if name in builtin_names():
-        text = resources.files("ingest").joinpath("profiles", f"{name}.toml").read_text("utf-8")
+        text = resources.files("ingest.config").joinpath("profiles", f"{name}.toml").read_text("utf-8")
         return ProfileSource(name, _parse(text, name))
     path = Path(name)
     if not path.is_absolute() and base is not None:

@@ -12,7 +12,7 @@ import io
 
 from PIL import ImageDraw
 
-from ingest.coordinator import NotFound
+from ingest.coordinator.actions import NotFound
 from ingest.pipeline import Pipeline
 from parsers import limits
 from parsers.atomic import atomic_write

@@ -1,6 +1,6 @@
 """The coordinators' commands: list, show, accept, reject, reprocess, resend, roster, export.
 
-Each is a thin shell over `storage.collection`, `ingest.coordinator` and the
+Each is a thin shell over `storage.collection`, `ingest.coordinator.actions` and the
 report rows; the web console calls the same functions.
 """
 
@@ -14,11 +14,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ingest import coordinator
-from ingest.cli_common import COMMAND, load, settings_options
+from ingest.coordinator import actions as coordinator
+from ingest.cli.common import COMMAND, load, settings_options
 from ingest.pipeline import Pipeline
 from ingest.progress import terminal_progress
-from ingest.report import stored_row
+from ingest.cli.report import stored_row
 from notifier.reply import KIND_NAMES
 from notifier.words import ACTION_TITLES
 from parsers.facts import FORM_KINDS

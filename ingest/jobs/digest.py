@@ -11,8 +11,8 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 from email.message import EmailMessage
 
-from ingest.config import Settings
-from ingest.stats_summary import stats_summaries
+from ingest.config.settings import Settings
+from ingest.coordinator.statistics import stats_summaries
 from notifier.digest import BatchTotal, DeadLink, DigestRow, NextDeadline, UnitLine, compose_digest
 from rules.vocabulary import Status, defect_title
 from notifier.workbook import export_workbook

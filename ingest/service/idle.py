@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 
-from ingest.mailbox import connect
-from ingest.service_config import MailboxSettings
+from ingest.service.mailbox import connect
+from ingest.config.service_settings import MailboxSettings
 
 log = logging.getLogger(__name__)
 RENEW_SECONDS = 60

@@ -16,14 +16,16 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ingest import cli_collection, cli_db, cli_web
-from ingest.cli_common import COMMAND, CONTEXT, load, settings_options
-from ingest.config import Settings, load_settings
+from ingest.cli import collection as cli_collection
+from ingest.cli import db as cli_db
+from ingest.cli import web as cli_web
+from ingest.cli.common import COMMAND, CONTEXT, load, settings_options
+from ingest.config.settings import Settings, load_settings
 from ingest.pipeline import Outcome, Pipeline
-from ingest.profile_files import builtin_names
+from ingest.config.profile_files import builtin_names
 from ingest.progress import on_terminal, progress_bar, terminal_progress
-from ingest.report import outcome_row
-from ingest.sources import count_messages, iter_messages
+from ingest.cli.report import outcome_row
+from ingest.cli.sources import count_messages, iter_messages
 from notifier.reply import KIND_NAMES
 from rules import clock
 from rules.vocabulary import status_title
@@ -118,7 +120,7 @@ def demo(workdir: Path | None, profile: str | None) -> None:
 @click.option("--outbox", metavar="文件夹", type=click.Path(path_type=Path), help="汇总邮件存放的文件夹。")
 @click.option("--send", is_flag=True, help="通过配置的发信服务器（[smtp]）立即发给协调人。")
 def digest(day: datetime | None, config: Path | None, db: str | None, outbox: Path | None, send: bool) -> None:
-    from ingest.digest import build_digest
+    from ingest.jobs.digest import build_digest
     from notifier.outbox import outgoing, write_outbox
     from storage.outgoing import queue
 
@@ -146,7 +148,7 @@ def run(once: bool, outbox: Path | None, config: Path | None, db: str | None) ->
     import signal
     import threading
 
-    from ingest.service import Service
+    from ingest.service.loop import Service
 
     settings = load(config, db, outbox)
     if not settings.mailboxes:
@@ -167,7 +169,7 @@ def run(once: bool, outbox: Path | None, config: Path | None, db: str | None) ->
 @main.command("profiles", **COMMAND, help="列出内置的征集配置：通知文号、截止时间和报送要求。")
 @click.option("--json", "as_json", is_flag=True, help="每个配置输出一行 JSON。")
 def profiles_command(as_json: bool) -> None:
-    from ingest.profile_files import describe_builtins
+    from ingest.config.profile_files import describe_builtins
 
     for entry in describe_builtins():
         if as_json:

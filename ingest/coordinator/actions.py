@@ -13,7 +13,7 @@ from pathlib import Path
 from ingest.failures import failure_in_words
 from ingest.pipeline import Pipeline
 from ingest.progress import ProgressFactory, no_progress
-from ingest.stats_summary import stats_summaries
+from ingest.coordinator.statistics import stats_summaries
 from notifier.workbook import export_workbook
 from parsers.email import parse_message
 from parsers.facts import Defect, Submission

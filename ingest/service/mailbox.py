@@ -26,7 +26,7 @@ from imapclient import IMAPClient
 
 from ingest.pipeline import Outcome, Pipeline
 from ingest.progress import ProgressFactory, no_progress
-from ingest.service_config import MailboxSettings
+from ingest.config.service_settings import MailboxSettings
 from rules.vocabulary import Status
 from storage import fetch_retries, mailboxes
 from storage.files import sha256_hex

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ingest import cli_zh
-from ingest.config import ConfigError, Settings, load_settings
+from ingest.cli import zh as cli_zh
+from ingest.config.settings import ConfigError, Settings, load_settings
 
 cli_zh.install()
 CONTEXT = {"help_option_names": ["-h", "--help"]}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import time
 
-from ingest.linkcheck.base import CheckResult, Fetcher
+from ingest.jobs.linkcheck.base import CheckResult, Fetcher
 from parsers.facts import ShareLink
 
 BASE_URL = "https://pan.baidu.com"
