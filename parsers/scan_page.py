@@ -30,7 +30,8 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from parsers.facts import ReadingFailed, ScanPage, SealFinding, UnreadableFile
 from parsers.limits import check_pixels
-from parsers.ocr import WORK_LONG_SIDE, PageCache, PageRead, parse_fields, read_page
+from parsers.ocr import WORK_LONG_SIDE, PageCache, PageRead, read_page
+from parsers.ocr_titles import parse_fields
 from parsers.ofd import OfdPage
 from parsers.ofd_render import render_page
 from parsers.pdf_seal import embedded_seal

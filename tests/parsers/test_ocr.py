@@ -7,14 +7,9 @@ import numpy as np
 import pytest
 
 from ingest.samples.scans import render_form_page, render_form_pages, scanned
-from parsers.ocr import (
-    WORK_LONG_SIDE,
-    PageCache,
-    classify_title,
-    estimate_orientation,
-    parse_fields,
-    read_page,
-)
+from parsers.ocr import WORK_LONG_SIDE, PageCache, read_page
+from parsers.ocr_layout import estimate_orientation
+from parsers.ocr_titles import classify_title, parse_fields
 from parsers.seal import find_seal
 from tests.parsers.ocr_names import read_form
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.samples.scans import render_cover_letter, scanned, to_pdf
-from parsers.ocr import classify_title
+from parsers.ocr_titles import classify_title
 from parsers.scan import read_scan
 
 UNIT = "杭州市西湖区老年大学"
