@@ -1,12 +1,10 @@
 """Read a Word application form (附件2/3/4) into an ApplicationForm.
 
-The document is walked in reading order as "blocks": every paragraph outside
-tables, and every table cell exactly once (python-docx's row.cells repeats a
-merged cell across the grid, so cells are taken from the XML: a horizontally
-merged cell is one w:tc, the continuation tcs of a vertical merge are skipped).
-Each block is split into labelled segments; a label's value is what follows it
-in the same cell, the next cells of the row, or the next paragraphs.
-Nothing here judges the form: that is the rules' job.
+The document is walked in reading order as "blocks" (parsers/word_blocks.py:
+every paragraph outside tables, every table cell exactly once); each label's
+value is found among them (parsers/word_values.py); here the blocks' title
+and labels decide which form it is, and its fields are filled. Nothing here
+judges the form: that is the rules' job.
 """
 
 from __future__ import annotations
