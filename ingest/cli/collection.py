@@ -28,7 +28,7 @@ from storage import changes
 from storage.collection import load_collection
 from storage.mapping import StoredSubmission
 
-STATUS_CHOICES = (Status.ACCEPTED, Status.DEFECTIVE, Status.REVIEW, Status.IGNORED, Status.ERROR)
+STATUS_CHOICES = [s.value for s in (Status.ACCEPTED, Status.DEFECTIVE, Status.REVIEW, Status.IGNORED, Status.ERROR)]
 
 
 def _pipeline(config: Path | None, db: str | None) -> Pipeline:
