@@ -116,12 +116,12 @@ def _span(area: str) -> tuple[tuple[int, int], tuple[int, int]]:
 
 
 def taizhou_table_pdf(bureau: str = "黄岩区教育局", quarter: str = "2021年第二季度", *,
-                      rows: list[list] | None = None, seal: bytes | None = None) -> bytes:
+                      rows: list[list] | None = None, total: list | None = None, seal: bytes | None = None) -> bytes:
     """台州 进展情况统计表 printed to PDF: the quarter beside 填报单位, a merged two-row header, units, 合计."""
     from ingest.samples.tables import TAIZHOU_ROWS, TAIZHOU_UNITS
 
     rows = rows if rows is not None else TAIZHOU_ROWS
-    total = [sum(column) for column in zip(*rows)] if all(isinstance(v, int) for r in rows for v in r) else []
+    total = total if total is not None else [sum(column) for column in zip(*rows)]
     header = [["提供服务的单位", "应用类短期培训", "", "“三入”服务培训", "", "建设智能技术\n应用视频（个）",
                 "纸媒教材\n（本）", "优秀工作\n案例（个）"], ["", "（场）", "（人次）", "（场次）", "（人次）", "", "", ""]]
     body = [[unit, *map(str, figures)] for unit, figures in zip(TAIZHOU_UNITS, rows)]
