@@ -29,7 +29,7 @@ _CONTROL = str.maketrans({"\x0b": "\n", "\x0c": "\n", "\x0e": "\n", "\x1e": "-",
 _SPRM_SIZES = {0: 1, 1: 1, 2: 2, 3: 4, 4: 2, 5: 2, 7: 3}
 _IN_TABLE, _ROW_END, _TABLE_DEPTH, _DEF_TABLE = 0x2416, 0x2417, 0x6649, 0xD608
 _FONT_SPRMS = (0x4A4F, 0x4A51)  # sprmCRgFtc0 (ASCII font), sprmCRgFtc2 (other Latin font): where symbol fonts go
-_FIB_CHPX, _FIB_FONTS = 0x00FA, 0x0112  # FibRgFcLcb97: PlcfBteChpx, SttbfFfn
+_FIB_CHPX, _FIB_PAPX, _FIB_FONTS = 0x00FA, 0x0102, 0x0112  # FibRgFcLcb97: PlcfBteChpx, PlcBtePapx, SttbfFfn
 
 
 @dataclass
@@ -96,22 +96,30 @@ def _pieces(table: bytes, fc_clx: int, lcb_clx: int):
         yield cps[i], cps[i + 1], struct.unpack_from("<I", plc, 4 * (count + 1) + 8 * i + 2)[0]
 
 
-def _paragraph_runs(word: bytes, table: bytes) -> list[tuple[int, int, bool, bool]]:
-    """Each paragraph-property run of the PAPX pages: its FC range, in-table and row-end flags."""
-    fc_plc, lcb_plc = struct.unpack_from("<II", word, 0x0102)  # PlcBtePapx
+def _fkp_entries(word: bytes, table: bytes, fib_at: int, entry_size: int):
+    """Each run of a formatted-disk-page table (PlcBtePapx or PlcBteChpx): FC range, page, property offset.
+
+    The FIB at `fib_at` locates the table of page numbers; each 512-byte page
+    lists its runs' FCs and, per run, a word offset to its properties
+    (`entry_size` bytes per entry: 13 for paragraphs, 1 for characters).
+    """
+    fc_plc, lcb_plc = struct.unpack_from("<II", word, fib_at)
     count = (lcb_plc - 4) // 8
-    pages = struct.unpack_from(f"<{count}I", table, fc_plc + 4 * (count + 1))
-    runs = []
-    for pn in pages:
+    for pn in struct.unpack_from(f"<{count}I", table, fc_plc + 4 * (count + 1)):
         page = word[(pn & 0x3FFFFF) * 512:][:512]
         crun = page[511]
         fcs = struct.unpack_from(f"<{crun + 1}I", page, 0)
         for i in range(crun):
-            offset = 2 * page[4 * (crun + 1) + 13 * i]
-            in_table, row_end = _table_flags(_grpprl(page, offset)) if offset else (False, False)
-            runs.append((fcs[i], fcs[i + 1], in_table, row_end))
-    runs.sort()
-    return runs
+            yield fcs[i], fcs[i + 1], page, 2 * page[4 * (crun + 1) + entry_size * i]
+
+
+def _paragraph_runs(word: bytes, table: bytes) -> list[tuple[int, int, bool, bool]]:
+    """Each paragraph-property run of the PAPX pages: its FC range, in-table and row-end flags."""
+    runs = []
+    for start, end, page, offset in _fkp_entries(word, table, _FIB_PAPX, 13):
+        in_table, row_end = _table_flags(_grpprl(page, offset)) if offset else (False, False)
+        runs.append((start, end, in_table, row_end))
+    return sorted(runs)
 
 
 def _font_runs(word: bytes, table: bytes) -> list[tuple[int, int, str]]:
@@ -121,22 +129,13 @@ def _font_runs(word: bytes, table: bytes) -> list[tuple[int, int, str]]:
     without the font the letter is just a letter.
     """
     names = _font_names(table, *struct.unpack_from("<II", word, _FIB_FONTS))
-    fc_plc, lcb_plc = struct.unpack_from("<II", word, _FIB_CHPX)
-    count = (lcb_plc - 4) // 8
-    pages = struct.unpack_from(f"<{count}I", table, fc_plc + 4 * (count + 1))
     runs = []
-    for pn in pages:
-        page = word[(pn & 0x3FFFFF) * 512:][:512]
-        crun = page[511]
-        fcs = struct.unpack_from(f"<{crun + 1}I", page, 0)
-        for i in range(crun):
-            offset = 2 * page[4 * (crun + 1) + i]
-            fonts = _sprm_operands(page[offset + 1:offset + 1 + page[offset]], _FONT_SPRMS) if offset else []
-            used = " ".join(names[f] for f in fonts if f < len(names))
-            if used:
-                runs.append((fcs[i], fcs[i + 1], used))
-    runs.sort()
-    return runs
+    for start, end, page, offset in _fkp_entries(word, table, _FIB_CHPX, 1):
+        fonts = _sprm_operands(page[offset + 1:offset + 1 + page[offset]], _FONT_SPRMS) if offset else []
+        used = " ".join(names[f] for f in fonts if f < len(names))
+        if used:
+            runs.append((start, end, used))
+    return sorted(runs)
 
 
 def _font_names(table: bytes, fc: int, lcb: int) -> list[str]:
