@@ -33,6 +33,7 @@ import pytest
 from ingest.pipeline import Pipeline
 from tests.ingest.form_carriers import (BROKEN, FORM_CARRIERS, FORMATS, OTHER_UNIT, SCAN_CARRIERS, UNIT, WRITINGS,
                                         Carried, form_file, sealed_scan)
+from tests.support.settings import folder_settings
 
 # (format, wrapping): every format attached, every wrapping of the .docx.
 CARRIERS = [(fmt, "attached") for fmt in FORMATS] + [("docx", w) for w in FORM_CARRIERS if w != "attached"]
@@ -42,12 +43,7 @@ IDS = [f"{fmt}-{wrapping}" for fmt, wrapping in CARRIERS]
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):
     """One pipeline for the module (the Liaoning default profile); every mail has its own Message-ID."""
-    from ingest.config.settings import load_settings
-
-    root = tmp_path_factory.mktemp("form-carriers")
-    settings = load_settings(None, db=f"sqlite:///{root / 'intake.sqlite'}", outbox=root / "outbox")
-    settings.data_dir = root / "data"
-    return Pipeline(settings)
+    return Pipeline(folder_settings(tmp_path_factory.mktemp("form-carriers")))
 
 
 def _process(pipeline, carried: Carried, tag: str):

@@ -7,11 +7,11 @@ import hashlib
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 from sqlmodel import Session, select
 
-from ingest.config.settings import load_settings
 from ingest.pipeline import Pipeline
 from ingest.samples.forms import build_case_form, build_course_form
 from ingest.samples.mails import MailSpec, build_mail, gbk_zip
 from storage.models import OutgoingRecord
+from tests.support.settings import folder_settings
 
 UNIT = "杭州市西湖区社区学院"
 CASE = build_case_form(name="“银龄触网”智能手机应用进社区", unit=UNIT)
@@ -51,10 +51,7 @@ def _replies_for(pipeline: Pipeline, raw_sha: str) -> int:
 
 
 def test_mutated_submissions_never_raise_are_stored_and_answered_at_most_once(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fuzz")
-    settings = load_settings(None, db=f"sqlite:///{root / 'intake.sqlite'}", outbox=root / "outbox")
-    settings.data_dir = root / "data"
-    pipeline = Pipeline(settings)
+    pipeline = Pipeline(folder_settings(tmp_path_factory.mktemp("fuzz")))
 
     @hypothesis_settings(max_examples=60, deadline=None, database=None,
                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -20,6 +20,7 @@ from ingest.samples.scans import text_pdf
 from tests.ingest.link_carriers import (APART, BROKEN, CODE_A, CODE_B, COURSE, HYPERLINKED, LINE_CARRIERS,
                                         TABLE_CARRIERS, UNIT, URL_A, URL_B, WRITINGS, Carried, course_form,
                                         table_rows)
+from tests.support.settings import folder_settings
 
 
 @pytest.fixture(scope="module")
@@ -30,12 +31,7 @@ def sealed_pdf() -> bytes:
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):
     """One pipeline for the module: every mail is another unit's message, and the sealed PDF is read once."""
-    from ingest.config.settings import load_settings
-
-    root = tmp_path_factory.mktemp("carriers")
-    settings = load_settings(None, db=f"sqlite:///{root / 'intake.sqlite'}", outbox=root / "outbox")
-    settings.data_dir = root / "data"
-    return Pipeline(settings)
+    return Pipeline(folder_settings(tmp_path_factory.mktemp("carriers")))
 
 
 def _process(pipeline, carried: Carried, tag: str, sealed: bytes | None = None):

@@ -5,19 +5,17 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime, timezone
 
-from ingest.config.settings import load_settings
 from ingest.jobs.digest import next_deadline
 from ingest.jobs.reminders import due_reminders
 from ingest.jobs.schedule import daily_due
 from ingest.config.service_settings import ScheduleSettings
 from rules.campaign import Batch, Roster, RosterUnit
 from storage.database import Database
+from tests.support.settings import folder_settings
 
 
 def _settings(tmp_path):
-    settings = load_settings(None, db=f"sqlite:///{tmp_path / 's.sqlite'}", outbox=tmp_path / "outbox")
-    settings.data_dir = tmp_path / "data"
-    return settings
+    return folder_settings(tmp_path)
 
 
 def test_the_daily_work_is_due_from_digest_at_on_the_campaigns_day_whatever_the_machines_zone(tmp_path):

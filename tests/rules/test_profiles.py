@@ -12,20 +12,17 @@ from datetime import datetime
 
 import pytest
 
-from ingest.config.settings import load_settings
 from ingest.pipeline import Pipeline
 from ingest.samples import profiles as samples
 from ingest.samples.mails import CST
 from ingest.samples.media import activity_photo, mp4_video, recompressed
+from tests.support.settings import folder_settings
 
 
 @pytest.fixture
 def judge(tmp_path):
     def run(profile: str, raw: bytes):
-        settings = load_settings(None, db=f"sqlite:///{tmp_path / f'{profile}.sqlite'}", outbox=tmp_path / profile,
-                                 profiles=[profile])
-        settings.data_dir = tmp_path / "data"
-        return Pipeline(settings).process(raw, f"inbox/{profile}.eml")
+        return Pipeline(folder_settings(tmp_path, [profile], profile)).process(raw, f"inbox/{profile}.eml")
     return run
 
 
