@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import docx  # noqa: E402
 
 from ingest.config.settings import load_settings  # noqa: E402
-from ingest.pipeline import Pipeline  # noqa: E402
+from ingest.core.pipeline import Pipeline  # noqa: E402
 from ingest.samples.forms import build_case_form, build_course_form, build_project_form  # noqa: E402
 from ingest.samples.mails import MailSpec, build_mail  # noqa: E402
 

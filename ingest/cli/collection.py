@@ -16,8 +16,8 @@ from rich.table import Table
 
 from ingest.coordinator import actions as coordinator
 from ingest.cli.common import COMMAND, load, settings_options
-from ingest.pipeline import Pipeline
-from ingest.progress import terminal_progress
+from ingest.core.pipeline import Pipeline
+from ingest.core.progress import terminal_progress
 from ingest.cli.report import stored_row
 from notifier.reply import KIND_NAMES
 from notifier.words import ACTION_TITLES

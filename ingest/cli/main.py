@@ -21,9 +21,10 @@ from ingest.cli import db as cli_db
 from ingest.cli import web as cli_web
 from ingest.cli.common import COMMAND, CONTEXT, load, settings_options
 from ingest.config.settings import Settings, load_settings
-from ingest.pipeline import Outcome, Pipeline
+from ingest.core.pipeline import Pipeline
+from ingest.core.steps import Outcome
 from ingest.config.profile_files import builtin_names
-from ingest.progress import on_terminal, progress_bar, terminal_progress
+from ingest.core.progress import on_terminal, progress_bar, terminal_progress
 from ingest.cli.report import outcome_row
 from ingest.cli.sources import count_messages, iter_messages
 from notifier.reply import KIND_NAMES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from ingest.pipeline import Outcome
+from ingest.core.steps import Outcome
 from parsers.facts import Defect, Material, ShareLink, Submission
 from storage.mapping import StoredSubmission
 

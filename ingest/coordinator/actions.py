@@ -10,9 +10,9 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.failures import failure_in_words
-from ingest.pipeline import Pipeline
-from ingest.progress import ProgressFactory, no_progress
+from ingest.core.failures import failure_in_words
+from ingest.core.pipeline import Pipeline
+from ingest.core.progress import ProgressFactory, no_progress
 from ingest.coordinator.statistics import stats_summaries
 from notifier.workbook import export_workbook
 from parsers.email import parse_message

@@ -13,7 +13,7 @@ import io
 from PIL import ImageDraw
 
 from ingest.coordinator.actions import NotFound
-from ingest.pipeline import Pipeline
+from ingest.core.pipeline import Pipeline
 from parsers import limits
 from parsers.atomic import atomic_write
 from parsers.facts import ReadingFailed, SealFinding, UnreadableFile

@@ -17,8 +17,9 @@ from ingest.config.settings import Settings
 from ingest.jobs.digest import build_digest
 from ingest.service.idle import IdleWatcher
 from ingest.service.mailbox import Connections, poll
-from ingest.pipeline import Outcome, Pipeline
-from ingest.progress import ProgressFactory, no_progress
+from ingest.core.pipeline import Pipeline
+from ingest.core.steps import Outcome
+from ingest.core.progress import ProgressFactory, no_progress
 from ingest.jobs.recheck import recheck_links_if_due
 from ingest.jobs.reminders import due_reminders
 from ingest.jobs.schedule import daily_due

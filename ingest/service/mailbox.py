@@ -24,8 +24,9 @@ from datetime import datetime
 
 from imapclient import IMAPClient
 
-from ingest.pipeline import Outcome, Pipeline
-from ingest.progress import ProgressFactory, no_progress
+from ingest.core.pipeline import Pipeline
+from ingest.core.steps import Outcome
+from ingest.core.progress import ProgressFactory, no_progress
 from ingest.config.service_settings import MailboxSettings
 from rules.vocabulary import Status
 from storage import fetch_retries, mailboxes

@@ -9,7 +9,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from ingest.classify import read_material
+from ingest.core.classify import read_material
 from ingest.samples.forms import build_case_form
 from parsers.facts import Attachment
 

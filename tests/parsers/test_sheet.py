@@ -8,7 +8,7 @@ import io
 import openpyxl
 import pytest
 
-from ingest.classify import read_material
+from ingest.core.classify import read_material
 from ingest.samples.forms import encrypt_docx
 from tests.support.office import have_libreoffice, office_save
 from parsers.facts import Attachment, UnreadableFile

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import pytest
 
-from ingest.pipeline import Pipeline
+from ingest.core.pipeline import Pipeline
 from ingest.samples import profiles as samples
 from ingest.samples.mails import CST
 from ingest.samples.media import activity_photo, mp4_video, recompressed

@@ -11,9 +11,9 @@ from datetime import datetime
 
 import pytest
 
-from ingest.classify import read_material
+from ingest.core.classify import read_material
 from ingest.config.settings import load_settings
-from ingest.materials import AttachmentReader, enrich
+from ingest.core.materials import AttachmentReader, enrich
 from ingest.samples.mails import CST, MailSpec, build_mail
 from ingest.samples.tables import taizhou_table
 from parsers.email import parse_message

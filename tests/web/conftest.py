@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from ingest.config.settings import Settings, load_settings
-from ingest.pipeline import Pipeline
+from ingest.core.pipeline import Pipeline
 from ingest.samples import profiles as samples
 from ingest.samples.demo import demo_messages
 from ingest.samples.forms import build_case_form

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from lxml import html
 
-from ingest.pipeline import Pipeline
+from ingest.core.pipeline import Pipeline
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail
 from rules.units import roster_from_config
