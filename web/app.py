@@ -27,7 +27,7 @@ from starlette.staticfiles import StaticFiles
 
 from ingest.config import profile_files
 from ingest.config.settings import Settings
-from ingest.pipeline import Pipeline
+from ingest.core.pipeline import Pipeline
 from notifier.reply import KIND_NAMES
 from notifier.words import ACTION_TITLES, LINK_CHECK_TITLES
 from rules import clock
