@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.samples.forms import add_hyperlink, build_course_form
+from ingest.samples.form_docx import add_hyperlink
+from ingest.samples.forms import build_course_form
 from parsers.links import find_links, find_links_in_document, find_links_in_html, merge_links, normalize, scan_text
 
 ID_A = "1" + "AbCdEfGhIjKlMnOpQrStUv"  # 1 + 22

@@ -22,7 +22,8 @@ from typing import Callable
 import docx
 from openpyxl import Workbook
 
-from ingest.samples.forms import add_hyperlink, build_course_form
+from ingest.samples.form_docx import add_hyperlink
+from ingest.samples.forms import build_course_form
 
 UNIT = "济南市历下区社区学院"
 COURSE = "老年人智能手机应用入门"
