@@ -139,7 +139,8 @@ def bombs() -> list[tuple[str, str, bytes]]:
 
 
 def ordinary() -> bytes:
-    from ingest.samples.scans import render_form_pages, scanned, to_pdf
+    from ingest.samples.paper import scanned, to_pdf
+    from ingest.samples.scans import render_form_pages
 
     scan = to_pdf([scanned(page) for page in render_form_pages("case", NAME, UNIT)])
     return _mail([(f"{UNIT}+案例盖章件.pdf", scan)])

@@ -33,7 +33,8 @@ from imapclient import IMAPClient  # noqa: E402
 from ingest.samples.forms import build_case_form, build_course_form, build_project_form  # noqa: E402
 from tests.support.imap_server import PASSWORD, dovecot, free_port  # noqa: E402
 from ingest.samples.mails import MailSpec, build_mail, gbk_zip  # noqa: E402
-from ingest.samples.scans import render_form_pages, scanned, to_pdf  # noqa: E402
+from ingest.samples.paper import scanned, to_pdf  # noqa: E402
+from ingest.samples.scans import render_form_pages  # noqa: E402
 from rules import clock  # noqa: E402
 
 INTAKE = [sys.executable, "-c", "from ingest.cli.main import main; main()"]

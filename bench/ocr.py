@@ -31,7 +31,8 @@ USER_OMP = os.environ.get("OMP_THREAD_LIMIT")  # before parsers.ocr pins it for 
 
 from tests.support.office_scans import laid_out_forms, stamped  # noqa: E402
 from tests.support.photos import black_and_white_scan, grey_scan, low_dpi_jpeg, phone_photo  # noqa: E402
-from ingest.samples.scans import render_form_pages, render_summary_page, scanned, to_jpeg, to_png  # noqa: E402
+from ingest.samples.paper import scanned, to_jpeg, to_png  # noqa: E402
+from ingest.samples.scans import render_form_pages, render_summary_page  # noqa: E402
 from parsers.scan import read_scan, read_scans  # noqa: E402
 
 UNITS = ["杭州市西湖区老年大学", "宁波市海曙区社区学院", "温州市鹿城区五马街道社区教育学校", "嘉兴市平湖市老年开放大学"]

@@ -12,7 +12,8 @@ from datetime import datetime
 
 from ingest.samples.forms import build_case_form, build_course_form, build_project_form
 from ingest.samples.mails import CST, MailSpec, build_mail, gbk_zip
-from ingest.samples.scans import render_form_pages, scanned, to_jpeg, to_pdf
+from ingest.samples.paper import scanned, to_jpeg, to_pdf
+from ingest.samples.scans import render_form_pages
 
 LINK = "https://pan.baidu.com/s/1Xk9fRt2LmQpZ7vWcYb3NaH"
 

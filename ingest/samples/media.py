@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ingest.samples.scans import font
+from ingest.samples.paper import font
 
 
 def activity_photo(seed: int, size: tuple[int, int] = (3000, 2000), quality: int = 95) -> bytes:

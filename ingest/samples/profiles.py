@@ -16,7 +16,8 @@ import docx
 from ingest.samples.forms import build_case_form, build_course_form
 from ingest.samples.mails import CST, MailSpec, build_mail
 from ingest.samples.media import activity_photo, mp4_video
-from ingest.samples.scans import press_seal, render_form_pages, scanned, to_pdf, to_png
+from ingest.samples.paper import press_seal, scanned, to_pdf, to_png
+from ingest.samples.scans import render_form_pages
 from ingest.samples.tables import putuo_table, summary_listing, taizhou_table
 
 LINK = "https://pan.baidu.com/s/1Xk9fRt2LmQpZ7vWcYb3NaH"

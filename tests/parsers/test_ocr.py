@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from ingest.samples.scans import render_form_page, render_form_pages, scanned
+from ingest.samples.paper import scanned
+from ingest.samples.scans import render_form_page, render_form_pages
 from parsers.ocr import WORK_LONG_SIDE, PageCache, read_page
 from parsers.ocr_layout import estimate_orientation
 from parsers.ocr_titles import classify_title, parse_fields

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.samples.scans import render_cover_letter, scanned, to_pdf
+from ingest.samples.paper import scanned, to_pdf
+from ingest.samples.scans import render_cover_letter
 from parsers.ocr_titles import classify_title
 from parsers.scan import read_scan
 

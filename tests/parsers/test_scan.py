@@ -7,16 +7,8 @@ import io
 import pytest
 from PIL import Image
 
-from ingest.samples.scans import (
-    render_form_page,
-    render_form_pages,
-    scanned,
-    text_pdf,
-    to_jpeg,
-    to_pdf,
-    to_png,
-    to_tiff,
-)
+from ingest.samples.paper import scanned, to_jpeg, to_pdf, to_png, to_tiff
+from ingest.samples.scans import render_form_page, render_form_pages, text_pdf
 from parsers.scan import read_scan, read_scans
 from tests.parsers.ocr_names import read_form
 

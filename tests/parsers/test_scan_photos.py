@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 
 from tests.support.photos import grey_scan, low_dpi_jpeg, phone_photo, to_heic
-from ingest.samples.scans import render_form_pages, scanned, to_jpeg, to_png
+from ingest.samples.paper import scanned, to_jpeg, to_png
+from ingest.samples.scans import render_form_pages
 from parsers.ocr import WORK_LONG_SIDE
 from parsers.photo import straighten
 from parsers.scan import read_scan

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from PIL import ImageDraw
 
-from ingest.samples.scans import mm, render_form_page, render_form_pages, scanned
+from ingest.samples.paper import mm, scanned
+from ingest.samples.scans import render_form_page, render_form_pages
 from parsers.ocr import WORK_LONG_SIDE
 from parsers.seal import FOUND, UNCERTAIN, find_seal
 

@@ -6,7 +6,8 @@ import hashlib
 
 import pytest
 
-from ingest.samples.scans import render_form_page, to_pdf
+from ingest.samples.paper import to_pdf
+from ingest.samples.scans import render_form_page
 from parsers.facts import (
     ApplicationForm,
     MailMessage,

@@ -19,7 +19,8 @@ from xml.sax.saxutils import escape
 
 from PIL import Image
 
-from ingest.samples.scans import INTRO, SEAL_RED, TITLES, _seal_mask, mm, to_png
+from ingest.samples.paper import SEAL_RED, seal_mask, mm, to_png
+from ingest.samples.scans import INTRO, TITLES
 
 NS = 'xmlns:ofd="http://www.ofdspec.org/2016"'
 ROW_H, LEFT, RIGHT, LABEL_W = 12.0, 20.0, 190.0, 35.0
@@ -61,7 +62,7 @@ def _form_objects(kind: str, name: str, unit: str) -> tuple[list[str], tuple[flo
 
 def seal_png(unit: str) -> bytes:
     """The unit's e-seal as a seal platform exports it: red ink on a transparent ground."""
-    mask = _seal_mask(unit, mm(42))
+    mask = seal_mask(unit, mm(42))
     rgba = Image.new("RGBA", mask.size, SEAL_RED + (0,))
     rgba.putalpha(mask)
     buf = io.BytesIO()

@@ -18,7 +18,7 @@ from pathlib import Path
 from PIL import Image
 
 from ingest.samples.forms import build_case_form, build_course_form, build_project_form
-from ingest.samples.scans import DPI, press_seal
+from ingest.samples.paper import DPI, press_seal
 
 BUILDERS = {"case": build_case_form, "project": build_project_form, "course": build_course_form}
 CONVERT_TIMEOUT = 180  # seconds for one soffice run over all forms

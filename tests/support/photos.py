@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ingest.samples.scans import _seal_mask, mm, scanned, to_jpeg
+from ingest.samples.paper import seal_mask, mm, scanned, to_jpeg
 
 DESK = (118, 88, 62)  # a brown office desk
 
@@ -83,7 +83,7 @@ def low_dpi_jpeg(page: Image.Image, *, dpi: int = 150, quality: int = 35, seed: 
 def with_emblem(page: Image.Image, *, colour: tuple[int, int, int] = (20, 20, 24)) -> Image.Image:
     """The page with a school emblem in its letterhead: a ring, text on the arc, a figure inside —
     seal-like in every way but where it sits."""
-    mask = _seal_mask("杭州市西湖区老年大学校徽", mm(30))
+    mask = seal_mask("杭州市西湖区老年大学校徽", mm(30))
     ImageDraw.Draw(mask).rectangle([mask.width * 0.4, mask.height * 0.55, mask.width * 0.6, mask.height * 0.62],
                                    fill=255)  # a book under the star
     out = page.copy()

@@ -27,7 +27,8 @@ from tests.support.archives import seven_zip
 from ingest.samples.forms import build_course_form
 from ingest.samples.mails import MailSpec, build_mail, gbk_zip
 from tests.support.office import office_save
-from ingest.samples.scans import render_form_page, text_pdf, to_jpeg, to_pdf, to_png, to_tiff
+from ingest.samples.paper import to_jpeg, to_pdf, to_png, to_tiff
+from ingest.samples.scans import render_form_page, text_pdf
 
 UNIT = "沈阳市和平区社区学院"
 COURSE = "老年人智能手机应用入门"

@@ -18,7 +18,8 @@ from ingest.coordinator import actions as coordinator
 from ingest.core.pipeline import Pipeline
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail
-from ingest.samples.scans import render_form_pages, scanned, to_pdf
+from ingest.samples.paper import scanned, to_pdf
+from ingest.samples.scans import render_form_pages
 from rules.units import roster_from_config
 
 UNIT = "沈阳市社区教育指导中心"

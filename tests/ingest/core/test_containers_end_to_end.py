@@ -20,7 +20,8 @@ from tests.support.archives import seven_zip, zipcrypto_zip
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail, gbk_zip
 from tests.support.outlook import build_tnef
-from ingest.samples.scans import render_form_page, text_pdf, to_jpeg
+from ingest.samples.paper import to_jpeg
+from ingest.samples.scans import render_form_page, text_pdf
 
 UNIT = "杭州市西湖区社区学院"
 NAME = "“银龄触网”智能手机应用进社区"

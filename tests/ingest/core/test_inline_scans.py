@@ -18,7 +18,8 @@ from ingest.core.classify import read_material
 from ingest.core.pipeline import Pipeline
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail
-from ingest.samples.scans import render_form_page, to_jpeg
+from ingest.samples.paper import to_jpeg
+from ingest.samples.scans import render_form_page
 from parsers.facts import Attachment
 
 UNIT = "杭州市西湖区社区学院"

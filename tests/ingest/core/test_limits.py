@@ -25,7 +25,8 @@ from ingest.core.pipeline import Pipeline
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail
 from tests.support.photos import png_bomb
-from ingest.samples.scans import font, render_form_pages, scanned, to_jpeg, to_pdf
+from ingest.samples.paper import font, scanned, to_jpeg, to_pdf
+from ingest.samples.scans import render_form_pages
 from parsers.limits import ReadingLimits
 
 UNIT = "沈阳市和平区社区教育学院"

@@ -18,7 +18,8 @@ import pytest
 from ingest.core.pipeline import Pipeline
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail
-from ingest.samples.scans import render_form_pages, scanned, to_jpeg
+from ingest.samples.paper import scanned, to_jpeg
+from ingest.samples.scans import render_form_pages
 
 UNIT = "宁波市海曙区社区学院"
 NAME = "银龄数字课堂：社区老年人智能手机应用培训"

@@ -13,7 +13,8 @@ from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail
 from tests.support.ofd import build_ofd_form
 from tests.support.photos import grey_scan, phone_photo, to_heic
-from ingest.samples.scans import render_form_pages, text_pdf, to_jpeg, to_png
+from ingest.samples.paper import to_jpeg, to_png
+from ingest.samples.scans import render_form_pages, text_pdf
 
 UNIT = "杭州市西湖区社区学院"
 NAME = "“银龄触网”智能手机应用进社区"

@@ -11,7 +11,8 @@ from ingest.core.pipeline import Pipeline
 from ingest.samples.forms import build_case_form, build_project_form
 from ingest.samples.mails import MailSpec, build_mail
 from tests.support.office import have_libreoffice, office_save
-from ingest.samples.scans import render_form_pages, scanned, to_pdf
+from ingest.samples.paper import scanned, to_pdf
+from ingest.samples.scans import render_form_pages
 from parsers import doc_convert, office_server
 
 pytestmark = pytest.mark.skipif(not have_libreoffice(), reason="LibreOffice (libreoffice-writer-nogui) not installed")

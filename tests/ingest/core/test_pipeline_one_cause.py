@@ -13,7 +13,8 @@ import pytest
 from ingest.core.pipeline import Pipeline
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import CST, MailSpec, build_mail
-from ingest.samples.scans import render_cover_letter, render_form_pages, scanned, text_pdf, to_pdf
+from ingest.samples.paper import scanned, to_pdf
+from ingest.samples.scans import render_cover_letter, render_form_pages, text_pdf
 
 UNIT = "杭州市西湖区老年大学"
 NAME = "银龄数字课堂：社区老年人智能手机应用培训"

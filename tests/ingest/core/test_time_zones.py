@@ -22,7 +22,8 @@ from ingest.cli.main import main
 from ingest.core.pipeline import Pipeline
 from ingest.samples.forms import build_case_form
 from ingest.samples.mails import MailSpec, build_mail
-from ingest.samples.scans import render_form_pages, scanned, to_pdf
+from ingest.samples.paper import scanned, to_pdf
+from ingest.samples.scans import render_form_pages
 from rules import clock
 
 BEIJING = clock.zone("Asia/Shanghai")
