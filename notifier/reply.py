@@ -33,6 +33,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 
 from notifier.recipients import reply_address, roster_unit
 from parsers.facts import Defect, MailMessage, Material, Submission
+from parsers.netdisk import provider_name
 from rules import clock
 from rules.campaign import Campaign
 from rules.vocabulary import Status
@@ -51,7 +52,6 @@ KIND_NAMES = {
     "photo": "照片",
     "other": "其他",
 }
-PROVIDER_NAMES = {"baidu": "百度网盘", "aliyun": "阿里云盘", "quark": "夸克网盘"}
 TEMPLATE_BY_STATUS = {Status.ACCEPTED: "receipt", Status.DEFECTIVE: "defects"}
 LATE_TEMPLATE = "late"  # past the final deadline: passed to the coordinator, never "please resend"
 
@@ -222,7 +222,7 @@ def reply_context(sub: Submission, defects: list[Defect], identity: ReplyIdentit
             for m in sub.materials
         ],
         "links": [
-            {"provider_name": PROVIDER_NAMES.get(link.provider, "网盘"), "url": link.url,
+            {"provider_name": provider_name(link.provider), "url": link.url,
              "code": link.code}
             for link in sub.links
         ],

@@ -12,10 +12,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from parsers import word_labels
 from parsers.facts import FORM_TITLES
 
 TITLE_KINDS = [("summary", "信息汇总表")] + [(k, t) for k, t in FORM_TITLES.items()]
-NAME_LABELS = ("案例名称", "项目名称", "课程名称")
+NAME_LABELS = tuple(word_labels.NAME_LABELS.values())  # the Word reader's labels: one list for both
 UNIT_LABELS = ("申报单位", "填报单位")
 
 

@@ -71,7 +71,7 @@ def load_profiles(names: list[str], base: Path | None, overrides: dict) -> list[
     campaigns = []
     for index, name in enumerate(names):
         source = read_profile(str(name), base)
-        data = _deep_merge(source.data, overrides) if index == 0 else source.data
+        data = deep_merge(source.data, overrides) if index == 0 else source.data
         campaigns.append(campaign_from(data, fallback_name=Path(str(name)).stem))
     seen = [c.name for c in campaigns]
     if len(set(seen)) != len(seen):
@@ -100,10 +100,11 @@ def _deadline_words(campaign: Campaign) -> list[str]:
     return [f"{b.name} {clock.cn_datetime(b.deadline, campaign.zone)}" for b in batches]
 
 
-def _deep_merge(base: dict, over: dict) -> dict:
+def deep_merge(base: dict, over: dict) -> dict:
+    """`over` laid over `base` key by key, tables merged, everything else replaced: how every TOML layer is read."""
     merged = dict(base)
     for key, value in over.items():
-        merged[key] = (_deep_merge(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict)
+        merged[key] = (deep_merge(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict)
                        else value)
     return merged
 

@@ -80,7 +80,7 @@ def load_settings(path: Path | None = None, *, db: str | None = None, outbox: Pa
             user = tomllib.loads(Path(path).read_text("utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"无法读取配置文件 {path}：{exc}") from exc
-    data = _merge(defaults, user)
+    data = profile_files.deep_merge(defaults, user)
     settings = _settings(data, db=db, outbox=outbox)
     base = Path(path).parent if path is not None else Path.cwd()
     try:
@@ -108,17 +108,10 @@ def _campaigns(defaults: dict, user: dict, base: Path, chosen: list[str] | None)
         raise profile_files.ProfileError("profiles 不能为空：请至少写一个征集配置，如 profiles = [\"liaoning-2022\"]。")
     if not names:
         names = list(profile_files.DEFAULT_PROFILES)
-        overrides = _merge(defaults.get("campaign", {}), overrides)
+        overrides = profile_files.deep_merge(defaults.get("campaign", {}), overrides)
     if "name" in overrides:  # [campaign] name was always the collection's title, not a profile name
         overrides.setdefault("title", overrides.pop("name"))
     return profile_files.load_profiles(names, base, overrides)
-
-
-def _merge(base: dict, over: dict) -> dict:
-    merged = dict(base)
-    for key, value in over.items():
-        merged[key] = _merge(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
-    return merged
 
 
 def _settings(data: dict, *, db: str | None, outbox: Path | None) -> Settings:
