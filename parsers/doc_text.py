@@ -201,6 +201,31 @@ def doc_text(data: bytes) -> str:
     return _read(data).text
 
 
+class _Marks:
+    """Where a character of the document stands: its paragraph's table flags and the font it is set in."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.starts = [run[0] for run in doc.runs]
+        self.font_starts = [run[0] for run in doc.fonts]
+
+    def shown(self, index: int) -> str:
+        """The character as its font shows it (a symbol font's tick as ☑)."""
+        doc = self.doc
+        at = bisect.bisect_right(self.font_starts, doc.fcs[index]) - 1 if doc.fonts else -1
+        if at >= 0 and doc.fcs[index] < doc.fonts[at][1]:
+            return in_font(doc.text[index], doc.fonts[at][2])
+        return doc.text[index]
+
+    def flags(self, index: int) -> tuple[bool, bool] | None:
+        """(in a table, ends a row) of the paragraph holding the character; None when unknown."""
+        doc = self.doc
+        if not doc.runs:
+            return None
+        at = bisect.bisect_right(self.starts, doc.fcs[index]) - 1
+        return doc.runs[at][2:] if at >= 0 and doc.fcs[index] < doc.runs[at][1] else None
+
+
 def doc_blocks(data: bytes) -> list[DocBlock]:
     """Paragraphs and table rows in reading order.
 
@@ -209,44 +234,28 @@ def doc_blocks(data: bytes) -> list[DocBlock]:
     properties, a cell mark right after another counts as the row's end.
     """
     doc = _read(data)
-    starts = [run[0] for run in doc.runs]
-    font_starts = [run[0] for run in doc.fonts]
-
-    def shown(index: int) -> str:
-        """The character as its font shows it (a symbol font's tick as ☑)."""
-        at = bisect.bisect_right(font_starts, doc.fcs[index]) - 1 if doc.fonts else -1
-        if at >= 0 and doc.fcs[index] < doc.fonts[at][1]:
-            return in_font(doc.text[index], doc.fonts[at][2])
-        return doc.text[index]
-
-    def flags(index: int) -> tuple[bool, bool] | None:
-        if not doc.runs:
-            return None
-        at = bisect.bisect_right(starts, doc.fcs[index]) - 1
-        return doc.runs[at][2:] if at >= 0 and doc.fcs[index] < doc.runs[at][1] else None
-
+    marks = _Marks(doc)
     blocks: list[DocBlock] = []
     row: list[str] | None = None
     current = ""
     for index, ch in enumerate(doc.text):
         if ch == CELL:
-            known = flags(index)
-            row_end = known[1] if known else (row is not None and current == "" and bool(row))
-            if row_end:
+            known = marks.flags(index)
+            if known[1] if known else (row is not None and current == "" and bool(row)):
                 blocks.append(DocBlock(cells=[_clean(c) for c in row or []]))
                 row = None
             else:
                 row = (row or []) + [current]
             current = ""
         elif ch == "\r":
-            known = flags(index)
+            known = marks.flags(index)
             if known[0] if known else row is not None:
                 current += "\n"  # a paragraph inside a cell
             else:
                 blocks.append(DocBlock(text=_clean(current)))
                 current = ""
         else:
-            current += shown(index)
+            current += marks.shown(index)
     if row:
         blocks.append(DocBlock(cells=[_clean(c) for c in row]))
     if current.strip():

@@ -49,52 +49,66 @@ def _segments(text: str) -> list[tuple[str | None, str]]:
     return out
 
 
-def label_values(blocks: list[Block]) -> tuple[list[tuple[str, str]], list[str]]:
-    """All (label, value) pairs in order, and the unlabelled lines before the first label."""
-    pairs: list[tuple[str, str]] = []
-    title_lines: list[str] = []
-    pending: _Open | None = None
-    last_person: str | None = None
-    where = (None, None)
+class _Reader:
+    """The pairs found so far, the value still open, and who the last 负责人/联系人 was (for a bare 联系电话)."""
 
-    def close() -> None:
-        nonlocal pending
-        if pending:
-            pairs.append((pending.label, "\n".join(pending.parts)))
-        pending = None
+    def __init__(self):
+        self.pairs: list[tuple[str, str]] = []
+        self.title_lines: list[str] = []
+        self.pending: _Open | None = None
+        self.last_person: str | None = None
+        self.where = (None, None)
 
-    for block in blocks:
+    def close(self) -> None:
+        if self.pending:
+            self.pairs.append((self.pending.label, "\n".join(self.pending.parts)))
+        self.pending = None
+
+    def block(self, block: Block) -> None:
         next_cell = False
-        if block.table is None and not block.text.strip():
-            continue  # an empty line or page break between two parts of a form
-        if (block.table, block.row) != where:
-            if _ends_value(block, where, pending):
-                close()  # a value never runs from one row, table or paragraph into the next
-            where = (block.table, block.row)
-        elif block.table is not None and pending and pending.parts and not pending.long:
-            close()  # a short value fills one cell: the next cell of the row starts something else
+        if (block.table, block.row) != self.where:
+            if _ends_value(block, self.where, self.pending):
+                self.close()  # a value never runs from one row, table or paragraph into the next
+            self.where = (block.table, block.row)
+        elif block.table is not None and self.pending and self.pending.parts and not self.pending.long:
+            self.close()  # a short value fills one cell: the next cell of the row starts something else
             next_cell = True
         for label, value in _segments(block.text):
             if label is None:
-                unknown = _unknown_label(value) if next_cell and not pending else None
-                if unknown:
-                    pending = _Open(unknown[0], [unknown[1]] if unknown[1] else [], False)  # a column: 职务, 邮箱
-                elif pending:
-                    pending.parts.append(value)
-                elif not pairs:
-                    title_lines.append(value)
-                continue
-            close()
-            if label in L.PEOPLE:
-                last_person = label
-            elif label == "联系电话" and last_person:
-                label = f"{last_person}联系电话"
-            long = label in L.LONG_LABELS or label.endswith("意见")
-            pending = _Open(label, [value] if value.strip() else [], long)
-        if block.table is None and pending and pending.parts and not pending.long:
-            close()
-    close()
-    return pairs, title_lines
+                self.unlabelled(value, next_cell)
+            else:
+                self.labelled(label, value)
+        if block.table is None and self.pending and self.pending.parts and not self.pending.long:
+            self.close()
+
+    def unlabelled(self, value: str, next_cell: bool) -> None:
+        unknown = _unknown_label(value) if next_cell and not self.pending else None
+        if unknown:
+            self.pending = _Open(unknown[0], [unknown[1]] if unknown[1] else [], False)  # a column: 职务, 邮箱
+        elif self.pending:
+            self.pending.parts.append(value)
+        elif not self.pairs:
+            self.title_lines.append(value)
+
+    def labelled(self, label: str, value: str) -> None:
+        self.close()
+        if label in L.PEOPLE:
+            self.last_person = label
+        elif label == "联系电话" and self.last_person:
+            label = f"{self.last_person}联系电话"
+        long = label in L.LONG_LABELS or label.endswith("意见")
+        self.pending = _Open(label, [value] if value.strip() else [], long)
+
+
+def label_values(blocks: list[Block]) -> tuple[list[tuple[str, str]], list[str]]:
+    """All (label, value) pairs in order, and the unlabelled lines before the first label."""
+    reader = _Reader()
+    for block in blocks:
+        if block.table is None and not block.text.strip():
+            continue  # an empty line or page break between two parts of a form
+        reader.block(block)
+    reader.close()
+    return reader.pairs, reader.title_lines
 
 
 def _ends_value(block: Block, where: tuple, pending: _Open | None) -> bool:
