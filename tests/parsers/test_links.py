@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import io
-
-import docx
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from ingest.samples.form_docx import add_hyperlink
-from ingest.samples.forms import build_course_form
-from parsers.links import find_links, find_links_in_document, find_links_in_html, merge_links, normalize, scan_text
+from parsers.links import find_links, find_links_in_html, merge_links
 
 ID_A = "1" + "AbCdEfGhIjKlMnOpQrStUv"  # 1 + 22
 ID_B = "1" + "ZyXwVuTsRqPoNmLkJi_-Fe"
@@ -87,64 +79,6 @@ def test_pwd_broken_to_the_next_line_is_joined():
 def test_link_without_scheme_and_with_chinese_punctuation_around_it():
     text = f"视频见pan.baidu.com/s/{ID_A}，提取码为ab12。另见（{URL_B}）"
     assert pairs(text) == [(URL_A, "ab12"), (URL_B, None)]
-
-
-def test_archive_password_is_never_taken_for_the_share_code():
-    text = f"链接：{URL_A}\n解压密码：20240315\n压缩包密码：888888"
-    assert pairs(text) == [(URL_A, None)]
-
-
-def test_code_of_another_kind_of_password_is_not_taken():
-    assert pairs(f"{URL_A} 邮箱密码：abc123 ") == [(URL_A, None)]
-
-
-def test_code_missing_when_none_is_given():
-    [link] = find_links(f"课程视频已上传：{URL_A}  请下载。", "正文")
-    assert link.code is None and link.needs_code
-
-
-def test_code_with_no_value_is_no_code():
-    assert pairs(f"{URL_A} 提取码：（见附件）") == [(URL_A, None)]
-
-
-# --------------------------------------------------------------------------- pairing
-
-
-def test_each_link_gets_the_code_after_it():
-    text = (
-        f"第一讲：{URL_A} 提取码：1111\n"
-        f"第二讲：{URL_B} 提取码：2222\n"
-        f"第三讲：{URL_C} 提取码：3333\n"
-    )
-    assert pairs(text) == [(URL_A, "1111"), (URL_B, "2222"), (URL_C, "3333")]
-
-
-def test_codes_on_one_line_pair_with_their_own_links():
-    text = f"链接：{URL_A} 提取码：1111 链接：{URL_B} 提取码：2222"
-    assert pairs(text) == [(URL_A, "1111"), (URL_B, "2222")]
-
-
-def test_code_written_before_its_link_pairs_with_the_link_after_it():
-    text = f"提取码：1111 链接：{URL_A}\n提取码：2222 链接：{URL_B}"
-    assert pairs(text) == [(URL_A, "1111"), (URL_B, "2222")]
-
-
-def test_links_listed_first_then_codes_in_the_same_order():
-    text = f"链接1：{URL_A}\n链接2：{URL_B}\n提取码分别为：1111、2222"
-    assert pairs(text) == [(URL_A, "1111"), (URL_B, "2222")]
-
-
-def test_one_code_after_two_links_goes_to_the_nearest():
-    text = f"教材：{URL_A}\n视频：{URL_B}\n提取码：2222"
-    assert pairs(text) == [(URL_A, None), (URL_B, "2222")]
-
-
-def test_same_link_twice_keeps_the_code_found_with_either():
-    text = f"见下方链接 {URL_A}\n……\n再次附上：{URL_A} 提取码：a1b2"
-    assert pairs(text) == [(URL_A, "a1b2")]
-
-
-# --------------------------------------------------------------------------- malformed
 
 
 def test_truncated_baidu_link_with_ellipsis_is_malformed():
@@ -328,101 +262,3 @@ def test_link_glued_to_text_in_one_copy_is_not_a_second_link_when_another_copy_i
 def test_link_cut_short_is_kept_when_no_whole_copy_exists():
     [link] = merge_links(find_links(f"链接：{URL_A[:36]}... 提取码：1111", "正文"))
     assert not link.well_formed
-
-def _docx_with_hidden_hyperlink(url: str, words: str, after: str) -> bytes:
-    document = docx.Document()
-    document.add_paragraph("典型课程资源申报表")
-    p = document.add_paragraph("课程资源链接：")
-    add_hyperlink(p, url, words)
-    p.add_run(after)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def _read_docx(data: bytes) -> tuple[str, list[str]]:
-    """Text and hyperlink targets, the way a Word reader gets them from python-docx."""
-    document = docx.Document(io.BytesIO(data))
-    text = "\n".join(p.text for p in document.paragraphs)
-    for table in document.tables:
-        text += "\n" + "\n".join(cell.text for row in table.rows for cell in row.cells)
-    targets = [r.target_ref for r in document.part.rels.values() if r.reltype == RT.HYPERLINK]
-    return text, targets
-
-
-def test_docx_hyperlink_behind_words_gets_the_code_typed_after_it():
-    data = _docx_with_hidden_hyperlink(URL_A, "点击查看课程视频", "（提取码：w8e7）")
-    text, targets = _read_docx(data)
-    assert URL_A not in text and targets == [URL_A]
-    [link] = find_links_in_document(text, targets, "附件4-课程资源申报表.docx")
-    assert (link.url, link.code, link.found_in) == (URL_A, "w8e7", "附件4-课程资源申报表.docx")
-
-
-def test_course_form_hyperlink_is_found_once_with_its_code():
-    data = build_course_form(hyperlink=f"{URL_B}?pwd=k2k2")
-    text, targets = _read_docx(data)
-    assert targets == [f"{URL_B}?pwd=k2k2"]
-    links = find_links_in_document(text, targets, "课程.docx")
-    assert [(lk.url, lk.code) for lk in links] == [(URL_B, "k2k2")]
-
-
-def test_spreadsheet_code_column_pairs_with_the_link_in_its_row():
-    sheet = (
-        "序号\t课程名称\t视频链接\t提取码\n"
-        f"1\t智能手机入门\t{URL_A}\tab12\n"
-        f"2\t防范电信诈骗\t{URL_B}\tcd34\n"
-        f"3\t微信视频通话\t{URL_C}"
-    )
-    assert [(lk.url, lk.code) for lk in find_links(sheet, "课程清单.xlsx")] == [
-        (URL_A, "ab12"), (URL_B, "cd34"), (URL_C, None)
-    ]
-
-
-def test_spreadsheet_without_a_code_column_gives_links_only():
-    sheet = f"课程名称\t视频链接\t时长\n智能手机入门\t{URL_A}\t45\n防范电信诈骗\t{URL_B}\t30"
-    assert [(lk.url, lk.code) for lk in find_links(sheet, "课程清单.xlsx")] == [(URL_A, None), (URL_B, None)]
-
-
-def test_ocr_text_with_full_width_colon_and_spaces():
-    ocr = f"课程资源链接 ： https：//pan.baidu.com/s/{ID_A}\n提取码 ： a1b2\n（盖章）"
-    assert pairs(ocr) == [(URL_A, "a1b2")]
-
-
-def test_merge_keeps_first_place_and_a_code_found_anywhere():
-    body = find_links(f"视频：{URL_A}", "正文")
-    form = find_links(f"课程资源链接：https://pan.baidu.com/share/init?surl={ID_A[1:]} 提取码：z9z9", "课程.docx")
-    [link] = merge_links(body + form)
-    assert (link.url, link.code, link.found_in) == (URL_A, "z9z9", "正文")
-
-
-# --------------------------------------------------------------------------- properties
-
-FRAGMENTS = [
-    URL_A, URL_B, f"{URL_C}?pwd=zz11", f"https://pan.baidu.com/s/{ID_A[:9]}", "https://pan.quark.cn/s/4e1ab6b1a44d",
-    "pan.baidu.com", "提取码：", "提取码", "密码:", "解压密码：", "pwd=", "?pwd=", "code:", "分别为", "a1b2", "Q9W8",
-    "1234", "、", "，", "\n", " ", "　", "…", "https://", "/s/1", "链接：", "--来自百度网盘超级会员V5的分享",
-    "ｈｔｔｐｓ：／／", "１ＡｂＣ", "课程视频", "<a href=", ">",
-]
-
-
-def _assert_codes_used_once(text: str) -> None:
-    hits = scan_text(text)
-    spans = [h.code_span for h in hits if h.code_span]
-    assert len(spans) == len(set(spans))
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text())
-def test_extraction_never_raises_and_never_pairs_one_code_twice_on_arbitrary_text(text):
-    find_links(text)
-    find_links_in_html(text)
-    _assert_codes_used_once(text)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join))
-def test_extraction_never_pairs_one_code_twice_on_pasted_fragments(text):
-    links = find_links(text)
-    find_links_in_document(text, [URL_B, text], "x.docx")
-    _assert_codes_used_once(text)
-    assert all(lk.code is None or lk.code in normalize(text) for lk in links)
