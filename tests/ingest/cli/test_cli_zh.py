@@ -15,7 +15,7 @@ def test_the_committed_catalogue_is_built_from_the_tables():
 
 def test_a_usage_error_is_chinese_in_a_process_whose_locale_is_c():
     env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")} | {"LANG": "C.UTF-8"}
-    done = subprocess.run([sys.executable, "-m", "ingest.cli.main", "digest", "--bogus"], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "ingest.cli", "digest", "--bogus"], capture_output=True, text=True,
                           env=env, timeout=120)
     assert done.returncode == 2
     assert "错误：没有 '--bogus' 这个选项" in done.stderr and "Usage" not in done.stderr, done.stderr
