@@ -132,6 +132,7 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> Starlett
     from web import actions, files, views
 
     routes = [
+        Route("/healthz", views.healthz),
         Route("/login", actions.login_page, methods=["GET"]),
         Route("/login", actions.login, methods=["POST"]),
         Route("/logout", guarded(actions.logout), methods=["POST"]),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
-from rules.vocabulary import Status, status_title
+from ingest.coordinator import health
 from parsers.facts import FORM_KINDS
+from rules.vocabulary import Status, status_title
 from storage import mailboxes, outgoing
 from storage.collection import load_collection
 from web import overview
@@ -60,3 +61,10 @@ def stats(request: Request, console) -> Response:
 
 def export_page(request: Request, console) -> Response:
     return console.render(request, "export.html", count=len(load_collection(console.db).materials()))
+
+
+def healthz(request: Request) -> Response:
+    """For a monitor, without a login: 200 when every mailbox had a good pass lately and the database answers, else 503."""
+    console = request.app.state.console
+    found = health.health(console.settings, console.db)
+    return JSONResponse(found.as_dict(), status_code=200 if found.ok else 503, headers={"Cache-Control": "no-store"})
