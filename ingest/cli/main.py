@@ -18,6 +18,7 @@ from rich.table import Table
 
 from ingest.cli import collection as cli_collection
 from ingest.cli import db as cli_db
+from ingest.cli import init as cli_init
 from ingest.cli import web as cli_web
 from ingest.cli.common import COMMAND, CONTEXT, load, settings_options
 from ingest.config.settings import Settings, load_settings
@@ -200,6 +201,7 @@ def show_outcomes(outcomes: list[Outcome], settings: Settings) -> None:
 for command in cli_collection.COMMANDS + cli_web.COMMANDS:
     main.add_command(command)
 main.add_command(cli_db.db_group)
+main.add_command(cli_init.init)
 
 
 if __name__ == "__main__":
