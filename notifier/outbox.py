@@ -115,6 +115,11 @@ class SmtpSender:
         finally:
             _hang_up(client)
 
+    def check_login(self) -> None:
+        """Connect and log in as a send would, and say goodbye without sending anything (for `intake check`)."""
+        with self._session() as client:
+            client.noop()
+
     def send_raw(self, raw: bytes, to: list[str], sender: str) -> dict[str, tuple[int, bytes]]:
         """Send stored bytes as they are (composed once); return the recipients the server refused."""
         with self._session() as client:

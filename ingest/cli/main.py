@@ -16,6 +16,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from ingest.cli import check as cli_check
 from ingest.cli import collection as cli_collection
 from ingest.cli import db as cli_db
 from ingest.cli import init as cli_init
@@ -201,6 +202,7 @@ def show_outcomes(outcomes: list[Outcome], settings: Settings) -> None:
 for command in cli_collection.COMMANDS + cli_web.COMMANDS:
     main.add_command(command)
 main.add_command(cli_db.db_group)
+main.add_command(cli_check.check)
 main.add_command(cli_init.init)
 
 

@@ -71,12 +71,18 @@ class Delivery:
         return any(outgoing.sent_to_since(self.db, address, since) >= self.max_per_recipient_per_hour for address in to)
 
 
+def smtp_sender(settings) -> SmtpSender | None:
+    """The configured SMTP server as a sender; None without `[smtp]`."""
+    smtp = settings.smtp
+    if smtp is None:
+        return None
+    return SmtpSender(host=smtp.host, port=smtp.port, username=smtp.user or None, password_env=smtp.password_env,
+                      ssl=smtp.security == "ssl", starttls=smtp.security == "starttls")
+
+
 def delivery_for(settings, db: Database) -> Delivery:
     """SMTP when `[smtp]` is configured and no dry run was asked for; else .eml files in the outbox folder."""
-    smtp = settings.smtp
-    if smtp is None or settings.dry_run:
+    if settings.smtp is None or settings.dry_run:
         return Delivery(db, settings.identity.address, outbox_dir=settings.outbox_dir)
-    sender = SmtpSender(host=smtp.host, port=smtp.port, username=smtp.user or None, password_env=smtp.password_env,
-                        ssl=smtp.security == "ssl", starttls=smtp.security == "starttls")
-    return Delivery(db, settings.identity.address, smtp=sender,
-                    max_per_recipient_per_hour=smtp.max_per_recipient_per_hour)
+    return Delivery(db, settings.identity.address, smtp=smtp_sender(settings),
+                    max_per_recipient_per_hour=settings.smtp.max_per_recipient_per_hour)
