@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Set up everything intake needs on a fresh Debian machine: system packages
-# (Tesseract with Chinese, CJK fonts, PostgreSQL, Dovecot, faketime and headless Chromium for the tests) and
+# (Tesseract with Chinese, CJK fonts, PostgreSQL, Dovecot, faketime, headless Chromium and systemd-analyze for the tests) and
 # the virtualenv with the project installed. Safe to run again: it only
 # installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk postgresql python3-venv libreoffice-writer-nogui libreoffice-calc-nogui python3-uno faketime dovecot-imapd libarchive13 7zip ffmpeg chromium chromium-driver)
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk postgresql python3-venv libreoffice-writer-nogui libreoffice-calc-nogui python3-uno faketime dovecot-imapd libarchive13 7zip ffmpeg chromium chromium-driver systemd)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
