@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ingest.cli import check as cli_check
+from ingest.cli import backup as cli_backup
 from ingest.cli import collection as cli_collection
 from ingest.cli import db as cli_db
 from ingest.cli import init as cli_init
@@ -199,7 +200,7 @@ def show_outcomes(outcomes: list[Outcome], settings: Settings) -> None:
     Console().print(table)
 
 
-for command in cli_collection.COMMANDS + cli_web.COMMANDS:
+for command in cli_collection.COMMANDS + cli_web.COMMANDS + cli_backup.COMMANDS:
     main.add_command(command)
 main.add_command(cli_db.db_group)
 main.add_command(cli_check.check)
