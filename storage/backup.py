@@ -116,7 +116,7 @@ def _reached(database_url: str) -> Iterator[None]:
         yield
     except SQLAlchemyError as exc:
         shown = make_url(database_url).render_as_string(hide_password=True)
-        raise BackupError(f"无法打开数据库 {shown}：{exc.orig or exc}。请检查配置中的 database_url。") from exc
+        raise BackupError(f"无法打开数据库 {shown}：{str(exc.orig or exc).strip()}。请检查配置中的 database_url。") from exc
 
 
 def read_manifest(source: Path) -> dict:
