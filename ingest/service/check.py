@@ -60,6 +60,10 @@ def _configuration(settings: Settings) -> list[Finding]:
 
 
 def _database(settings: Settings) -> list[Finding]:
+    url = settings.database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).parent.exists():
+        where = Path(url.removeprefix("sqlite:///"))
+        return [Finding("数据库", True, True, f"尚未建立：第一次运行时建立于 {where}（见“数据目录”一行能否写入）")]
     try:
         with maintenance(settings.database_url) as engine:
             state = schema.schema_state(engine)
@@ -124,7 +128,7 @@ def _mailboxes(settings: Settings) -> list[Finding]:
             client.logout()
         except Exception:  # noqa: BLE001 - logged in and selected is what was asked
             pass
-        found.append(Finding(name, True, True, f"{box.user}@{box.host}:{box.port}，文件夹 {box.folder} 可以打开"))
+        found.append(Finding(name, True, True, f"账号 {box.user}，服务器 {box.host}:{box.port}，文件夹 {box.folder} 可以打开"))
     return found
 
 
@@ -138,7 +142,7 @@ def _smtp(settings: Settings) -> list[Finding]:
     except Exception as exc:  # noqa: BLE001 - smtplib and ssl raise many kinds
         return [Finding("发信（SMTP）", False, True, f"无法登录 {sender.host}:{sender.port}（{exc}）。请检查地址、端口、"
                         f"加密方式和环境变量 {sender.password_env} 中的授权码")]
-    return [Finding("发信（SMTP）", True, True, f"{sender.username or '（无需登录）'}@{sender.host}:{sender.port} 可以登录（未发送邮件）")]
+    return [Finding("发信（SMTP）", True, True, f"账号 {sender.username or '（无需登录）'}，服务器 {sender.host}:{sender.port} 可以登录（未发送邮件）")]
 
 
 def _coordinators(settings: Settings) -> list[Finding]:
