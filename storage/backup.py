@@ -105,7 +105,7 @@ def restore(source: Path, database_url: str, files_dir: Path) -> dict:
     finally:
         engine.dispose()
     _copy_store(source / FILES, files_dir)
-    head = schema._script().get_current_head()  # storage's own schema module: same package
+    head = schema.script().get_current_head()
     return {**manifest, "needs_upgrade": manifest["schema_revision"] != head}
 
 
@@ -134,7 +134,7 @@ def read_manifest(source: Path) -> dict:
 
 def _check_fits(manifest: dict, source: Path, database_kind: str) -> None:
     revision = manifest.get("schema_revision")
-    if revision is not None and revision not in schema._known_revisions():
+    if revision is not None and revision not in schema.known_revisions():
         raise BackupError(f"备份的数据库结构版本（{revision}）比本程序新：请先把 intake 升级到"
                           f"生成备份的版本（{manifest.get('intake_version', '未知')}）或更新版本，再恢复。")
     if manifest.get("database_kind") != database_kind:

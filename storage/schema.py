@@ -61,7 +61,7 @@ def upgrade(engine: Engine) -> SchemaState:
     with engine.begin() as connection:
         _lock(connection)
         state = _state(connection)
-        if state.current is not None and state.current not in _known_revisions():
+        if state.current is not None and state.current not in known_revisions():
             raise SchemaError(_refusal(state))
         config = _config(connection)
         if not state.has_tables:
@@ -82,11 +82,11 @@ def schema_state(engine: Engine) -> SchemaState:
 def _state(connection: Connection) -> SchemaState:
     current = MigrationContext.configure(connection).get_current_revision()
     tables = set(inspect(connection).get_table_names()) - {"alembic_version"}
-    return SchemaState(current=current, head=_script().get_current_head(), has_tables=bool(tables))
+    return SchemaState(current=current, head=script().get_current_head(), has_tables=bool(tables))
 
 
 def _refusal(state: SchemaState) -> str:
-    if state.current is not None and state.current not in _known_revisions():
+    if state.current is not None and state.current not in known_revisions():
         return (f"数据库的结构版本（{state.current}）比本程序新，本程序无法使用。"
                 "请先把 intake 升级到与数据库一致的版本。")
     shown = state.current or "未登记"
@@ -116,9 +116,9 @@ def _config(connection: Connection | None = None) -> Config:
     return config
 
 
-def _script() -> ScriptDirectory:
+def script() -> ScriptDirectory:
     return ScriptDirectory.from_config(_config())
 
 
-def _known_revisions() -> set[str]:
-    return {revision.revision for revision in _script().walk_revisions()}
+def known_revisions() -> set[str]:
+    return {revision.revision for revision in script().walk_revisions()}
