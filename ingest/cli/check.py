@@ -13,7 +13,7 @@ from ingest.service.check import as_json, check_all
 MARKS = {(True, True): "✓", (True, False): "✓", (False, False): "!", (False, True): "✗"}
 
 
-@click.command("check", **COMMAND,
+@click.command("check", **COMMAND, short_help="体检：检查配置、数据库、识别程序、收件邮箱和发信服务器能否正常使用。",
                help="体检：检查配置、数据库、数据目录、识别与转换程序、各收件邮箱和发信服务器能否正常使用（不发送邮件）。"
                     "全部必需项正常时退出码为 0。")
 @settings_options
