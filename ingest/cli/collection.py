@@ -138,7 +138,8 @@ def _run(action, config, db):
         raise click.ClickException(str(exc)) from exc
 
 
-@click.command("reprocess", **COMMAND, help="按现在的规则和配置重新审核保存的原始邮件（不给报送单位发邮件，除非加 --notify；此前处理出错、尚未答复的来信，此时发出回执或修改通知）。")
+@click.command("reprocess", **COMMAND, short_help="按现在的规则和配置重新审核保存的原始邮件（默认不给报送单位发邮件）。",
+               help="按现在的规则和配置重新审核保存的原始邮件（不给报送单位发邮件，除非加 --notify；此前处理出错、尚未答复的来信，此时发出回执或修改通知）。")
 @click.argument("submission_id", metavar="编号", type=int, required=False)
 @click.option("--all", "everything", is_flag=True, help="重新审核全部来信（按收到顺序）。")
 @click.option("--notify", is_flag=True, help="把新的审核结果发给报送单位。")

@@ -144,7 +144,8 @@ def digest(day: datetime | None, config: Path | None, db: str | None, outbox: Pa
     click.echo(f"{clock.cn_date(the_day)} 的每日汇总{state}：{', '.join(settings.coordinators)}")
 
 
-@main.command(**COMMAND, help="运行收件服务：持续收取配置中的各个邮箱，审核、登记、自动回复，并按时发送每日汇总。按 Ctrl+C 或发送 SIGTERM 停止。")
+@main.command(**COMMAND, short_help="运行收件服务：收取各邮箱，审核、登记、自动回复，按时发送每日汇总。",
+              help="运行收件服务：持续收取配置中的各个邮箱，审核、登记、自动回复，并按时发送每日汇总。按 Ctrl+C 或发送 SIGTERM 停止。")
 @click.option("--once", is_flag=True, help="只运行一轮（收取全部新邮件、处理、发送待发邮件）后退出，适合 cron 和测试。")
 @click.option("--outbox", metavar="文件夹", type=click.Path(path_type=Path), help="不发送，把回复写成 .eml 文件放到这个文件夹（试运行）。")
 @settings_options
