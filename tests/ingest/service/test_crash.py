@@ -80,6 +80,10 @@ database_url = "{database_url}"
 
 
 def _start(config: str, env: dict, once: bool = False) -> subprocess.Popen:
+    """One `intake run`; under `faketime -f '@…'` it starts at this process's (faked) now, as a real restart would,
+    not again at the fixed moment, which would put it behind the retry times its predecessors recorded."""
+    if env.get("FAKETIME", "").startswith("@"):
+        env = {**env, "FAKETIME": "@" + time.strftime("%Y-%m-%d %H:%M:%S", time.localtime())}
     return subprocess.Popen(INTAKE + ["run", "--config", config] + (["--once"] if once else []), env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
